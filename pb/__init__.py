@@ -1,0 +1,126 @@
+"""Ward Budgets: participatory budgeting and neighbourhood plans for a co-operative council."""
+
+import secrets
+from pathlib import Path
+
+from flask import Flask, g, render_template
+from flask_babel import get_locale
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    from pb import config as settings
+
+    app.config.update(settings.load(app.instance_path))
+    if config:
+        app.config.update(config)
+
+    _init_extensions(app)
+    _init_templates(app)
+    _register_blueprints(app)
+    _register_errors(app)
+
+    from pb.cli import pb_cli
+
+    app.cli.add_command(pb_cli)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from pb import i18n
+    from pb.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "account.sign_in"
+    login_manager.login_message = None
+    WTFormsHelpers(app)
+
+    @login_manager.user_loader
+    def load_person(person_id: str):
+        from pb.models import Person
+
+        return db.session.get(Person, int(person_id))
+
+    app.after_request(i18n.remember_language)
+
+    @app.before_request
+    def make_nonce():
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            f"script-src 'self' 'nonce-{g.get('csp_nonce', '')}'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+        )
+        return response
+
+
+def _init_templates(app: Flask) -> None:
+    from pb import i18n
+    from pb.web import helpers
+
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(ROOT / "templates")),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.globals.update(
+        get_locale=get_locale,
+        LANGUAGES=i18n.LANGUAGES,
+        html_lang=lambda: g.get("lang_code") or i18n.requested_language(),
+        url_with_lang=helpers.url_with_lang,
+        csp_nonce=lambda: g.get("csp_nonce", ""),
+    )
+    app.jinja_env.filters.update(helpers.FILTERS)
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+
+def _register_blueprints(app: Flask) -> None:
+    from pb.web.account import bp as account
+    from pb.web.pages import bp as pages
+    from pb.web.wards import bp as wards
+
+    for bp in (pages, wards, account):
+        app.register_blueprint(bp)
+
+
+def _register_errors(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    def page(status: int):
+        return render_template(f"errors/{status}.html"), status
+
+    app.register_error_handler(400, lambda e: page(400))
+    app.register_error_handler(CSRFError, lambda e: page(400))
+    app.register_error_handler(403, lambda e: page(403))
+    app.register_error_handler(404, lambda e: page(404))
+    app.register_error_handler(405, lambda e: page(405))
+
+    @app.errorhandler(500)
+    def server_error(e):
+        from pb.extensions import db
+
+        db.session.rollback()
+        return page(500)
+

@@ -1,0 +1,64 @@
+"""Configuration from environment variables, with safe defaults.
+
+DATABASE_URL  SQLAlchemy URL; default a SQLite file in the instance folder.
+              postgres:// and postgresql:// URLs are sent through psycopg 3.
+SECRET_KEY    signs sessions and CSRF tokens; generated once and kept in the
+              instance folder when unset, and required when PB_ENV=production.
+PB_ENV        "development" (default) or "production".
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "ward-budgets.db")
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key(instance_path: str, production: bool) -> str:
+    key = os.environ.get("SECRET_KEY", "").strip()
+    if key:
+        return key
+    if production:
+        raise ConfigError("SECRET_KEY must be set in production (PB_ENV=production).")
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load(instance_path: str) -> dict:
+    env = os.environ.get("PB_ENV", "development")
+    production = env == "production"
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    url = database_url(instance_path)
+    engine_options = {"pool_pre_ping": True}
+    return {
+        "PB_ENV": env,
+        "SECRET_KEY": secret_key(instance_path, production),
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/London",
+        "SHOW_DEMO_CREDENTIALS": not production,
+    }

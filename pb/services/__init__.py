@@ -1,0 +1,1 @@
+"""Use-cases shared by views, the CLI and the SMS channel. Each runs in one transaction."""

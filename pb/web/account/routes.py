@@ -1,0 +1,57 @@
+from flask import redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+
+from pb.models import Person, db
+from pb.web.account import bp
+from pb.web.account.forms import SignInForm, SignOutForm
+
+
+def _safe_next(target: str | None) -> str:
+    return target if target and target.startswith("/") and not target.startswith("//") else url_for("pages.home")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    form = SignInForm()
+    if form.validate_on_submit():
+        person = db.session.scalar(
+            select(Person).where(func.lower(Person.email) == form.email.data.strip().lower())
+        )
+        if person and person.check_password(form.password.data):
+            login_user(person)
+            return redirect(_safe_next(request.args.get("next")))
+        form.email.errors.append(_l("The email address or password is not right"))
+    status = 400 if form.errors else 200
+    return render_template("account/sign_in.html", form=form), status
+
+
+@bp.route("/sign-out", methods=["GET", "POST"])
+@login_required
+def sign_out():
+    form = SignOutForm()
+    if form.validate_on_submit():
+        logout_user()
+        return redirect(url_for("pages.home"))
+    return render_template("account/sign_out.html", form=form)
+
+
+@bp.get("/")
+@login_required
+def show():
+    return render_template("account/show.html", person=current_user)
+
+
+ROLE_NAMES = {
+    "resident": _l("Resident"),
+    "councillor": _l("Ward councillor"),
+    "officer": _l("Council officer"),
+    "equalities": _l("Equalities panel member"),
+    "admin": _l("Administrator"),
+}
+
+
+@bp.app_template_global()
+def role_name(role: str):
+    return ROLE_NAMES.get(role, role)

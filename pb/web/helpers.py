@@ -1,0 +1,35 @@
+"""Small things templates need: language-switch URLs and number formatting."""
+
+from decimal import Decimal
+from fractions import Fraction
+
+from flask import request
+from flask_babel import format_currency, format_decimal, format_percent
+
+
+def url_with_lang(code: str) -> str:
+    args = request.args.copy()
+    args["lang"] = code
+    return request.path + "?" + "&".join(
+        f"{k}={v}" for k, v in sorted(args.items(multi=True))
+    ).replace(" ", "+")
+
+
+def money(value, whole: bool = True) -> str:
+    """Pounds in the reader's locale: £1,500 (or £1,500.50 when not whole)."""
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    if whole and value == int(value):
+        return format_currency(value, "GBP", format="¤#,##0", currency_digits=False)
+    return format_currency(value, "GBP")
+
+
+def number(value) -> str:
+    return format_decimal(value)
+
+
+def percent(value, digits: int = 0) -> str:
+    return format_percent(value, format="#,##0" + ("." + "0" * digits if digits else "") + "%")
+
+
+FILTERS = {"money": money, "number": number, "percent": percent}

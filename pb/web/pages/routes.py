@@ -1,0 +1,48 @@
+from flask import redirect, render_template, request, url_for
+from sqlalchemy import text
+
+from pb.extensions import db
+from pb.services.postcodes import ward_for
+from pb.web.pages import bp
+from pb.web.pages.forms import PostcodeForm
+
+
+@bp.get("/")
+def home():
+    return render_template("pages/home.html", form=PostcodeForm(formdata=None))
+
+
+@bp.get("/find-your-ward")
+def find_ward():
+    form = PostcodeForm(request.args)
+    if not form.validate():
+        return render_template("pages/home.html", form=form), 400
+    ward = ward_for(form.postcode.data)
+    if ward is None:
+        return render_template("pages/not_in_lambeth.html", postcode=form.postcode.data)
+    return redirect(url_for("wards.show", slug=ward.slug))
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("pages/accessibility.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("pages/privacy.html")
+
+
+@bp.get("/cookies")
+def cookies():
+    return render_template("pages/cookies.html")
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # the database did not answer: tell the load balancer
+        db.session.rollback()
+        return {"status": "database unavailable"}, 503
+    return {"status": "ok"}

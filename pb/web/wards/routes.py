@@ -1,0 +1,45 @@
+from flask import abort, render_template
+from sqlalchemy import select
+
+from pb.models import Person, RoleGrant, Ward, db
+from pb.services.census import ward_profile
+from pb.web import census_labels
+from pb.web.charts import bars, outline_path
+from pb.web.wards import bp
+
+
+@bp.get("/")
+def index():
+    wards = db.session.scalars(select(Ward).order_by(Ward.name)).all()
+    return render_template("wards/index.html", wards=wards)
+
+
+@bp.get("/<slug>")
+def show(slug: str):
+    ward = db.session.scalar(select(Ward).where(Ward.slug == slug)) or abort(404)
+    councillors = db.session.scalars(
+        select(Person).join(RoleGrant)
+        .where(RoleGrant.role == "councillor", RoleGrant.ward_id == ward.id)
+        .order_by(Person.name)
+    ).all()
+    profile = ward_profile(ward)
+    topics = []
+    for topic in census_labels.WARD_PAGE_TOPICS:
+        figures = profile.get(topic, [])
+        total = sum(f.count for f in figures)
+        if not total:
+            continue
+        rows = [(census_labels.category_label(f.category), f.count, f.count / total) for f in figures]
+        topics.append({
+            "key": topic,
+            "title": census_labels.TOPICS[topic],
+            "base": census_labels.BASES[figures[0].base_population],
+            "total": total,
+            "rows": rows,
+            "bars": bars([(str(label), share) for label, _count, share in rows]),
+        })
+    population = sum(f.count for f in profile.get("age", []))
+    return render_template(
+        "wards/show.html", ward=ward, councillors=councillors, topics=topics,
+        population=population, outline_d=outline_path(ward.boundary),
+    )

@@ -1,0 +1,76 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a live server on 127.0.0.1.
+
+`axe_check(page)` runs axe on the page in front of the browser and fails on any
+violation. Every document a test loads must be checked: the fixture records
+each load and fails the test at the end if one went unchecked.
+"""
+
+import threading
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from werkzeug.serving import make_server
+
+CHROMIUM = "/usr/lib/chromium/chromium"
+NO_NET = "MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1"
+LANGS = ["en", "pt", "so", "es", "yo", "fr", "tw", "pl"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": [f"--host-resolver-rules={NO_NET}"]}
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+class AxeWatch:
+    def __init__(self):
+        self.axe = Axe()
+        self.loads: list[str] = []
+        self.checked: set[int] = set()
+
+    def watch(self, page):
+        page.on("load", lambda p: self.loads.append(p.url))
+        return page
+
+    def __call__(self, page):
+        page.wait_for_load_state("load")
+        result = self.axe.run(page)
+        assert result.violations_count == 0, f"{page.url}\n{result.generate_report()}"
+        self.checked.add(len(self.loads) - 1)
+
+    def unchecked(self):
+        return [url for i, url in enumerate(self.loads) if i not in self.checked]
+
+
+@pytest.fixture
+def axe_check():
+    watch = AxeWatch()
+    yield watch
+    missed = watch.unchecked()
+    assert not missed, f"pages visited without an axe check: {missed}"
+
+
+@pytest.fixture
+def page(page, axe_check):
+    return axe_check.watch(page)
+
+
+@pytest.fixture
+def no_js_page(browser, axe_check):
+    context = browser.new_context(java_script_enabled=False)
+    yield axe_check.watch(context.new_page())
+    context.close()
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
