@@ -1,0 +1,109 @@
+"""How long the sectional-capture reports take: 100,000 ballots across Lambeth's 25 wards.
+
+    .venv/bin/python benchmarks/capture.py [--ballots 100000] [--rule greedy] [--repeat 3]
+
+Builds every ward's full published report (representation tables, tests, flags, disclosure
+control, outreach, raking, the weighted recount and per-project breakdowns) and prints the
+best time of ``--repeat`` runs, also as a ratio against a reference run in the same
+process: a naive pure-Python pass that only counts each ward's answers and computes the
+participant and resident shares. The ratio is what to compare between machines; the
+target is under 2 seconds on the project's 2-core machine. This is not a test and nothing
+here asserts a time.
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pb.equalities.census import lambeth_census_rows  # noqa: E402
+from pb.equalities.characteristics import CHARACTERISTICS, census_margins  # noqa: E402
+from pb.equalities.report import build_report  # noqa: E402
+from pb.equalities.simulate import OLDER_OWNERS, draw_answers, synthetic_election  # noqa: E402
+from pb.tally import count  # noqa: E402
+
+
+def make_rounds(ballots: int, seed: int):
+    wards = lambeth_census_rows()
+    per_ward = ballots // len(wards)
+    rng = np.random.default_rng(seed)
+    rounds = []
+    for code, rows in sorted(wards.items()):
+        answers = draw_answers(census_margins(rows), per_ward, rng, OLDER_OWNERS)
+        rounds.append((code, rows, answers, synthetic_election(answers, rng)))
+    return rounds
+
+
+def reference(rounds):
+    """Naive pure Python: count answers and compute participant and resident shares."""
+    out = {}
+    for code, rows, answers, _ in rounds:
+        census = {}
+        for topic, label, n in rows:
+            census.setdefault(topic, {})[label] = n
+        shares = {}
+        for ch in CHARACTERISTICS:
+            counts = {}
+            for a in answers:
+                value = a.get(ch.key)
+                if value in ch.category_keys:
+                    counts[value] = counts.get(value, 0) + 1
+            answered = sum(counts.values()) or 1
+            total = sum(census.get(ch.key, {}).values()) or 1
+            shares[ch.key] = {
+                cat.key: (counts.get(cat.key, 0) / answered,
+                          sum(census.get(ch.key, {}).get(label, 0)
+                              for label in cat.census_labels) / total)
+                for cat in ch.categories}
+        out[code] = shares
+    return out
+
+
+def reports(rounds, rule, officials, election=True):
+    return [build_report(code, rows, answers, election=el if election else None, rule=rule,
+                         official=officials[code])
+            for code, rows, answers, el in rounds]
+
+
+def best_of(repeat, fn):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ballots", type=int, default=100_000)
+    parser.add_argument("--rule", default="greedy", choices=["greedy", "mes", "mes-add1"])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args(argv)
+
+    rounds = make_rounds(args.ballots, args.seed)
+    # the official outcome is already published when the report is built
+    officials = {code: count(el, rule=args.rule).selected for code, _, _, el in rounds}
+
+    ref = best_of(args.repeat, lambda: reference(rounds))
+    tables = best_of(args.repeat, lambda: reports(rounds, args.rule, officials, election=False))
+    full = best_of(args.repeat, lambda: reports(rounds, args.rule, officials))
+    built = reports(rounds, args.rule, officials)
+    changed = sum(bool(r.result_changes) for r in built)
+
+    n = len(rounds) * (args.ballots // len(rounds))
+    print(f"{n:,} ballots in {len(rounds)} wards, rule {args.rule}, best of {args.repeat}")
+    print(f"reference (naive pure-Python shares):        {ref:7.3f} s  (1.00x)")
+    print(f"published tables, tests, flags, outreach:    {tables:7.3f} s  ({tables / ref:.2f}x)")
+    print(f"full reports incl. raking + weighted recount: {full:7.3f} s  ({full / ref:.2f}x)"
+          f"  target < 2 s: {'met' if full < 2 else 'NOT met'}")
+    print(f"wards whose result would change: {changed} of {len(rounds)}")
+
+
+if __name__ == "__main__":
+    main()

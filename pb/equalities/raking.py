@@ -1,0 +1,205 @@
+"""Raking (iterative proportional fitting) of participants to the ward's census margins.
+
+Each participant gets a weight so that, characteristic by characteristic, the weighted
+participants who answered have the census shares. The steps:
+
+1. **Which characteristics.** A category with fewer than ``min_category_count``
+   participants (default 20) is first merged with its neighbour where the characteristic
+   defines one (75+ into 65-74, rent free into private renting, not speaking English well
+   into speaking it well; see ``characteristics.Merge``), on both sides: participants and
+   census. A characteristic is then raked only if every (merged) category with residents
+   in the census has at least ``min_category_count`` participants; otherwise one thin
+   category would get a huge factor resting on a handful of people, so the whole
+   characteristic is skipped and the reason reported. Participants in a category with no
+   residents in the census are treated as not answering that characteristic.
+2. **Non-response.** Someone who did not answer a characteristic keeps their weight when
+   that characteristic is fitted: the answerers are fitted to ``census share x their
+   current weighted total``. So non-response is neither imputed nor dropped, and the
+   total weight stays at the number of participants (mean weight 1).
+3. **Fitting.** Cyclic proportional fitting over the characteristics until every weighted
+   share is within ``tolerance`` of its census share (the classic Deming-Stephan IPF; with
+   complete answers it is exactly what ``ipfn`` computes on the cross-tabulation).
+   It works on the distinct answer patterns (a few hundred at most in practice) rather
+   than on every participant.
+4. **Trimming.** Weights are capped to ``[trim_low, trim_high] x mean``, the margins are
+   re-raked, and this repeats until the weights stay inside the caps, stop moving (the
+   margins cannot be met inside the caps), or ``max_trim_rounds`` is reached. The last
+   step is always a rake, so the margins hold; ``caps_respected`` says whether the caps
+   do too.
+5. **Effective sample size.** Kish's n_eff = (sum w)^2 / sum w^2 tells the panel how many
+   equally weighted people the weighted participants are "worth".
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pb.equalities.characteristics import CHARACTERISTICS, row_layout, thin_merges
+from pb.equalities.messages import N_
+from pb.equalities.responses import Responses
+
+TOO_FEW = N_("Too few answers in at least one group to weight by this characteristic.")
+NO_CENSUS = N_("No census figures for this characteristic in this ward.")
+
+
+class RakingError(ValueError):
+    """The margins cannot be fitted (e.g. a category with residents has no participants)."""
+
+
+@dataclass(frozen=True)
+class RakeSettings:
+    min_category_count: int = 20
+    trim_low: float | None = 0.2  # None: do not trim
+    trim_high: float | None = 5.0
+    tolerance: float = 1e-10
+    max_iterations: int = 2000
+    max_trim_rounds: int = 50
+
+
+DEFAULT_SETTINGS = RakeSettings()
+
+
+@dataclass(frozen=True)
+class RakeResult:
+    weights: np.ndarray  # one per participant, mean 1
+    used: tuple[str, ...]  # characteristics raked on
+    skipped: dict[str, str] = field(default_factory=dict)  # key -> reason (msgid)
+    converged: bool = True
+    iterations: int = 0
+    trim_rounds: int = 0
+    caps_respected: bool = True
+
+    @property
+    def effective_sample_size(self) -> float:
+        return kish_effective_sample_size(self.weights)
+
+    @property
+    def weight_range(self) -> tuple[float, float]:
+        """Smallest and largest weight (the mean is 1)."""
+        if len(self.weights) == 0:
+            return (1.0, 1.0)
+        return float(self.weights.min()), float(self.weights.max())
+
+    @property
+    def design_effect(self) -> float:
+        n_eff = self.effective_sample_size
+        return len(self.weights) / n_eff if n_eff else float("nan")
+
+
+def kish_effective_sample_size(weights) -> float:
+    w = np.asarray(weights, dtype=float)
+    squares = float(np.dot(w, w))
+    return float(w.sum()) ** 2 / squares if squares else 0.0
+
+
+def rake_cells(
+    patterns: np.ndarray,
+    counts: np.ndarray,
+    targets: list[np.ndarray],
+    weights: np.ndarray | None = None,
+    tolerance: float = 1e-10,
+    max_iterations: int = 2000,
+) -> tuple[np.ndarray, int, bool]:
+    """IPF over distinct answer patterns.
+
+    ``patterns`` is (cells, characteristics) of category indices (-1 = no answer),
+    ``counts`` the participants per pattern, ``targets[j]`` the census shares of column j
+    (summing to 1). Returns the per-person weight of each pattern, the sweeps made and
+    whether it converged.
+    """
+    weights = np.ones(len(counts)) if weights is None else weights.astype(float).copy()
+    # per column: the answering cells, their categories and sizes (fixed across sweeps)
+    plan = []
+    for j, target in enumerate(targets):
+        cells = np.flatnonzero(patterns[:, j] >= 0)
+        plan.append((cells, patterns[cells, j], counts[cells], target, target > 0))
+    for iteration in range(1, max_iterations + 1):
+        worst = 0.0
+        for cells, column, sizes, target, wanted_any in plan:
+            w = weights[cells]
+            current = np.bincount(column, weights=sizes * w, minlength=len(target))
+            total = current.sum()
+            if np.any((current == 0) & wanted_any):
+                raise RakingError("a category with residents has no participants")
+            worst = max(worst, float(np.abs(current / total - target).max()))
+            factors = np.divide(target * total, current, out=np.zeros_like(target),
+                                where=current > 0)
+            weights[cells] = w * factors[column]
+        if worst < tolerance:
+            return weights, iteration, True
+    return weights, max_iterations, False
+
+
+def rake(
+    responses: Responses,
+    margins: Mapping[str, Mapping[str, float]],
+    settings: RakeSettings = DEFAULT_SETTINGS,
+) -> RakeResult:
+    """Weights making ``responses`` match the census ``margins`` (from ``census_margins``)."""
+    n = len(responses)
+    used, skipped, columns, targets, recode = [], {}, [], [], []
+    for index, ch in enumerate(CHARACTERISTICS):
+        margin = margins.get(ch.key)
+        if not margin or sum(margin.values()) <= 0:
+            skipped[ch.key] = NO_CENSUS
+            continue
+        answered = np.bincount(responses.codes[:, index] + 1, minlength=len(ch.categories) + 1)
+        per_category = dict(zip(ch.category_keys, answered[1:].tolist(), strict=True))
+        layout = row_layout(ch, thin_merges(ch, per_category, settings.min_category_count))
+        census = np.array([sum(margin.get(k, 0) for k in row.members) for row in layout], float)
+        rows = np.array([sum(per_category[k] for k in row.members) for row in layout])
+        if np.any(rows[census > 0] < settings.min_category_count):
+            skipped[ch.key] = TOO_FEW
+            continue
+        # category index -> row index; answers in census-empty rows count as "no answer"
+        to_row = np.full(len(ch.categories) + 1, -1)
+        for r, row in enumerate(layout):
+            if census[r] > 0:
+                for k in row.members:
+                    to_row[ch.category_keys.index(k) + 1] = r
+        used.append(ch.key)
+        columns.append(index)
+        targets.append(census / census.sum())
+        recode.append(to_row)
+    if not used or n == 0:
+        return RakeResult(np.ones(n), (), skipped)
+
+    codes = np.column_stack([to_row[responses.codes[:, i] + 1]
+                             for i, to_row in zip(columns, recode, strict=True)])
+    patterns, inverse, counts = np.unique(codes, axis=0, return_inverse=True, return_counts=True)
+    inverse = inverse.reshape(-1)
+    counts = counts.astype(float)
+
+    cell_w, iterations, converged = rake_cells(
+        patterns, counts, targets, None, settings.tolerance, settings.max_iterations)
+    rounds, within = 0, True
+    if settings.trim_low is not None or settings.trim_high is not None:
+        low = settings.trim_low if settings.trim_low is not None else 0.0
+        high = settings.trim_high if settings.trim_high is not None else np.inf
+        slack = 1e-6  # caps hold to one part in a million
+        within = _within(cell_w, counts, low, high, slack)
+        while not within and rounds < settings.max_trim_rounds:
+            rounds += 1
+            previous = cell_w
+            mean = np.dot(cell_w, counts) / counts.sum()
+            cell_w = np.clip(cell_w, low * mean, high * mean)
+            cell_w *= counts.sum() / np.dot(cell_w, counts)
+            cell_w, more, converged = rake_cells(
+                patterns, counts, targets, cell_w, settings.tolerance, settings.max_iterations)
+            iterations += more
+            within = _within(cell_w, counts, low, high, slack)
+            if np.max(np.abs(cell_w - previous)) < 1e-9:
+                break  # the margins pull the weights straight back: the caps cannot hold
+            if not within and rounds < settings.max_trim_rounds:
+                # alternating projections creep up on the caps; stepping as far again
+                # (over-relaxation) roughly halves the rounds and the margins are re-raked
+                cell_w = np.maximum(cell_w + (cell_w - previous), 1e-12)
+    cell_w *= counts.sum() / np.dot(cell_w, counts)  # mean exactly 1
+    return RakeResult(cell_w[inverse], tuple(used), skipped, converged, iterations, rounds, within)
+
+
+def _within(cell_w, counts, low, high, slack) -> bool:
+    mean = np.dot(cell_w, counts) / counts.sum()
+    return bool(np.all(cell_w >= low * mean * (1 - slack))
+                and np.all(cell_w <= high * mean * (1 + slack)))

@@ -1,0 +1,134 @@
+"""Raking participants to the ward's census margins."""
+
+import numpy as np
+import pytest
+from ipfn import ipfn
+
+from pb.equalities.census import ward_census_rows
+from pb.equalities.characteristics import BY_KEY, CHARACTERISTICS, census_margins
+from pb.equalities.raking import TOO_FEW, RakeSettings, kish_effective_sample_size, rake
+from pb.equalities.responses import Responses
+
+MARGINS = census_margins(ward_census_rows("E05014116"))  # Streatham Wells
+UNTRIMMED = RakeSettings(trim_low=None, trim_high=None, tolerance=1e-12, max_iterations=10_000)
+COLUMN = {ch.key: i for i, ch in enumerate(CHARACTERISTICS)}
+
+
+def skewed_codes(n, keys, rng, missing=0.0):
+    """Participants answering only ``keys``, drawn with a lopsided mix."""
+    codes = np.full((n, len(CHARACTERISTICS)), -1, dtype=np.int16)
+    for key in keys:
+        k = len(BY_KEY[key].categories)
+        p = rng.dirichlet(np.ones(k)) * 0.7 + 0.3 / k
+        column = rng.choice(k, n, p=p)
+        column[rng.random(n) < missing] = -1
+        codes[:, COLUMN[key]] = column
+    return Responses(codes)
+
+
+def shares(margin, keys):
+    values = np.array([margin[k] for k in keys], dtype=float)
+    return values / values.sum()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_raking_agrees_with_ipfn_on_the_same_margins(seed):
+    rng = np.random.default_rng(seed)
+    keys = ("age", "sex", "tenure", "disability")
+    responses = skewed_codes(3000, keys, rng)
+    result = rake(responses, {k: MARGINS[k] for k in keys}, UNTRIMMED)
+    assert result.converged and set(result.used) == set(keys)
+
+    # the same fit by ipfn, on the cross-tabulation, with margins scaled to the sample
+    columns = [responses.column(BY_KEY[k]) for k in keys]
+    dims = [len(BY_KEY[k].categories) for k in keys]
+    table = np.zeros(dims)
+    np.add.at(table, tuple(columns), 1)
+    aggregates = [shares(MARGINS[k], BY_KEY[k].category_keys) * len(responses) for k in keys]
+    fitted = ipfn.ipfn(table.copy(), aggregates, [[i] for i in range(len(keys))],
+                       convergence_rate=1e-13, max_iteration=10_000).iteration()
+
+    ours = np.zeros(dims)
+    np.add.at(ours, tuple(columns), result.weights)
+    assert np.max(np.abs(ours - fitted)) < 1e-6
+    assert ours.sum() == pytest.approx(len(responses))
+
+
+def test_people_who_did_not_answer_keep_their_weight_through_that_margin():
+    rng = np.random.default_rng(7)
+    responses = skewed_codes(4000, ("age", "sex", "ethnic_group"), rng, missing=0.1)
+    result = rake(responses, MARGINS, UNTRIMMED)
+    assert result.weights.mean() == pytest.approx(1.0)
+    for key in ("age", "sex", "ethnic_group"):
+        ch = BY_KEY[key]
+        weighted = responses.counts(ch, weights=result.weights)
+        answered = np.array([weighted[k] for k in ch.category_keys])
+        assert answered / answered.sum() == pytest.approx(shares(MARGINS[key], ch.category_keys),
+                                                          abs=1e-9)
+    assert set(result.skipped) == {"disability", "english_proficiency", "tenure"}
+
+
+def tilted_codes(n, tilts, rng):
+    """Participants drawn from the census shares times ``tilts`` (key -> category -> factor)."""
+    codes = np.full((n, len(CHARACTERISTICS)), -1, dtype=np.int16)
+    for key, factors in tilts.items():
+        ch = BY_KEY[key]
+        p = np.array([MARGINS[key][k] * factors.get(k, 1) for k in ch.category_keys], float)
+        codes[:, COLUMN[key]] = rng.choice(len(p), n, p=p / p.sum())
+    return Responses(codes)
+
+
+def test_trimmed_weights_stay_inside_the_caps_and_the_margins_still_hold():
+    rng = np.random.default_rng(11)
+    # young men are doubly scarce: their untrimmed weight goes above 2
+    responses = tilted_codes(5000, {"age": {"16_24": 1 / 1.8, "65_74": 1.3, "75_plus": 1.3},
+                                    "sex": {"male": 1 / 1.3}}, rng)
+    caps = RakeSettings(trim_low=0.5, trim_high=2.0)
+    loose = rake(responses, MARGINS, UNTRIMMED)
+    trimmed = rake(responses, MARGINS, caps)
+    assert loose.weight_range[1] > 2.0
+    assert trimmed.caps_respected and trimmed.trim_rounds > 0
+    low, high = trimmed.weight_range
+    assert low >= 0.5 * (1 - 1e-6) and high <= 2.0 * (1 + 1e-6)
+    for key in ("age", "sex"):
+        ch = BY_KEY[key]
+        weighted = responses.counts(ch, weights=trimmed.weights)
+        answered = np.array([weighted[k] for k in ch.category_keys])
+        assert answered / answered.sum() == pytest.approx(shares(MARGINS[key], ch.category_keys),
+                                                          abs=1e-8)
+
+
+def test_when_the_caps_cannot_hold_the_margins_win_and_it_says_so():
+    rng = np.random.default_rng(12)
+    responses = tilted_codes(5000, {"age": {"16_24": 0.2, "75_plus": 4}}, rng)
+    result = rake(responses, MARGINS, RakeSettings(trim_low=0.5, trim_high=2.0))
+    assert not result.caps_respected and result.weight_range[1] > 2.0
+    weighted = responses.counts(BY_KEY["age"], weights=result.weights)
+    assert weighted["16_24"] / 5000 == pytest.approx(
+        MARGINS["age"]["16_24"] / sum(MARGINS["age"].values()), abs=1e-8)
+    assert result.design_effect > 1
+
+
+def test_kish_effective_sample_size():
+    assert kish_effective_sample_size([1, 1, 1, 1]) == pytest.approx(4)
+    assert kish_effective_sample_size([2, 0, 2, 0]) == pytest.approx(2)
+    assert kish_effective_sample_size([3, 1]) == pytest.approx(16 / 10)
+
+
+def test_a_thin_category_is_merged_and_a_thin_characteristic_is_skipped():
+    tenure, sex = BY_KEY["tenure"], BY_KEY["sex"]
+    n = 600
+    codes = np.full((n, len(CHARACTERISTICS)), -1, dtype=np.int16)
+    # 3 live rent free: merged with private renters, so tenure is still raked
+    codes[:, COLUMN["tenure"]] = np.r_[np.zeros(300), np.ones(200), np.full(97, 2),
+                                       np.full(3, 3)]
+    # only 5 men: sex is skipped, and the reason given
+    codes[:, COLUMN["sex"]] = np.r_[np.zeros(595), np.ones(5)]
+    result = rake(Responses(codes), MARGINS, UNTRIMMED)
+    assert "tenure" in result.used and result.skipped["sex"] == TOO_FEW
+    weighted = Responses(codes).counts(tenure, weights=result.weights)
+    merged = weighted["private_rent"] + weighted["rent_free"]
+    census = MARGINS["tenure"]
+    assert merged / n == pytest.approx(
+        (census["private_rent"] + census["rent_free"]) / sum(census.values()))
+    assert sex.key not in result.used
