@@ -45,7 +45,8 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
-    login_manager.login_view = "account.sign_in"
+    login_manager.login_view = "account.resident_sign_in"
+    login_manager.blueprint_login_views = {"admin": "account.sign_in", "equalities": "account.sign_in"}
     login_manager.login_message = None
     WTFormsHelpers(app)
 
@@ -98,10 +99,14 @@ def _init_templates(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from pb.web.account import bp as account
+    from pb.web.admin import bp as admin
+    from pb.web.equalities import bp as equalities
     from pb.web.pages import bp as pages
+    from pb.web.rounds import bp as rounds
+    from pb.web.voting import bp as voting
     from pb.web.wards import bp as wards
 
-    for bp in (pages, wards, account):
+    for bp in (pages, wards, rounds, voting, account, equalities, admin):
         app.register_blueprint(bp)
 
 

@@ -1,5 +1,7 @@
 """`flask --app app pb ...`: the operator's commands. They call the same services as the views."""
 
+import json
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -19,13 +21,44 @@ def load_census_command():
 @pb_cli.command("seed-demo")
 def seed_demo_command():
     """Add demo accounts for every role (idempotent); prints credentials in development only."""
-    from pb.services.demo import demo_password, seed_demo
+    from pb.services.demo import demo_password, seed_demo, seed_rounds
 
     password = demo_password()
     accounts = seed_demo(password)
-    click.echo(f"Demo data ready: {len(accounts)} example accounts (every ward has councillors).")
+    rounds = seed_rounds()
+    click.echo(f"Demo data ready: {len(accounts)} example accounts (every ward has councillors), "
+               f"{rounds} new budget rounds.")
     if current_app.config["SHOW_DEMO_CREDENTIALS"]:
         click.echo(f"Sign in at /account/sign-in with password: {password}")
         for email, role in accounts[:6]:
             click.echo(f"  {email:45} {role}")
         click.echo("  cllr.<ward-slug>.<n>@demo.lambeth.example  councillors for every ward")
+
+
+@pb_cli.command("count")
+@click.argument("round_id", type=int)
+@click.option("--officer", "email", help="The officer running the count (default: the first officer).")
+def count_command(round_id, email):
+    """Run the count of a round whose voting has closed, and store the results."""
+    from sqlalchemy import select
+
+    from pb.models import Person, RoleGrant, Round, db
+    from pb.services.counting import count_round
+    from pb.services.errors import ServiceError
+
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        raise click.ClickException(f"There is no round {round_id}.")
+    query = select(Person).join(RoleGrant).where(RoleGrant.role == "officer").order_by(Person.id)
+    officer = db.session.scalar(select(Person).where(Person.email == email) if email else query)
+    if officer is None:
+        raise click.ClickException("No officer account to run the count as.")
+    try:
+        results = count_round(officer, round_)
+    except ServiceError as err:
+        raise click.ClickException(str(err.message)) from None
+    for result in results:
+        heading = result.heading
+        funded = ", ".join(json.loads(result.selected)) or "nothing"
+        click.echo(f"{heading.ward.name}: {result.ballots_counted} ballots, rule {result.rule}, "
+                   f"funded proposals {funded}; ballots sha256 {result.ballots_sha256}")

@@ -2,6 +2,7 @@
 
 DATABASE_URL  SQLAlchemy URL; default a SQLite file in the instance folder.
               postgres:// and postgresql:// URLs are sent through psycopg 3.
+DATABASE_POOL_SIZE  connections each app process keeps open (SQLAlchemy's default is 5).
 SECRET_KEY    signs sessions and CSRF tokens; generated once and kept in the
               instance folder when unset, and required when PB_ENV=production.
 PB_ENV        "development" (default) or "production".
@@ -47,6 +48,8 @@ def load(instance_path: str) -> dict:
     Path(instance_path).mkdir(parents=True, exist_ok=True)
     url = database_url(instance_path)
     engine_options = {"pool_pre_ping": True}
+    if os.environ.get("DATABASE_POOL_SIZE"):
+        engine_options["pool_size"] = int(os.environ["DATABASE_POOL_SIZE"])
     return {
         "PB_ENV": env,
         "SECRET_KEY": secret_key(instance_path, production),

@@ -5,7 +5,7 @@ its catalogue lives in translations/ak while URLs, cookies and <html lang>
 say "tw".
 """
 
-from flask import g, request
+from flask import g, has_request_context, request
 
 # code used in URLs and <html lang>  ->  (Babel locale, name in its own language)
 LANGUAGES = {
@@ -24,6 +24,8 @@ BABEL_TO_CODE = {babel: code for code, (babel, _name) in LANGUAGES.items()}
 
 def requested_language() -> str:
     """The language for this request: ?lang=, then the cookie, then Accept-Language."""
+    if not has_request_context():
+        return "en"  # the CLI and background work speak English
     if "lang_code" in g:
         return g.lang_code
     code = request.args.get("lang", "").lower()

@@ -30,6 +30,7 @@ def app():
 
     url = _database_url()
     os.environ["DATABASE_URL"] = url  # create_app reads it
+    os.environ["DATABASE_POOL_SIZE"] = "60"  # room for the 50 concurrent casts
     application = create_app({"TESTING": True})
     with application.app_context():
         if db.engine.dialect.name == "postgresql":

@@ -1,7 +1,28 @@
 """The database: one module per area, all re-exported here."""
 
 from pb.extensions import db
+from pb.models.equalities import EqualitiesSetting
 from pb.models.geography import Borough, CensusFigure, Postcode, Ward
 from pb.models.people import ROLES, Person, RoleGrant
+from pb.models.rounds import (
+    BALLOT_TYPES,
+    DELIVERY_STATUSES,
+    PHASES,
+    PROPOSAL_STATUSES,
+    RULES,
+    Ballot,
+    Heading,
+    MonitoringResponse,
+    PhaseDateChange,
+    Proposal,
+    Result,
+    RollEntry,
+    Round,
+)
 
-__all__ = ["db", "Borough", "Ward", "CensusFigure", "Postcode", "Person", "RoleGrant", "ROLES"]
+__all__ = [
+    "db", "Borough", "Ward", "CensusFigure", "Postcode", "Person", "RoleGrant", "ROLES",
+    "Round", "Heading", "PhaseDateChange", "Proposal", "Ballot", "RollEntry", "Result",
+    "MonitoringResponse", "PHASES", "BALLOT_TYPES", "RULES", "PROPOSAL_STATUSES",
+    "DELIVERY_STATUSES", "EqualitiesSetting",
+]

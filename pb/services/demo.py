@@ -5,11 +5,11 @@ invented; they are not Lambeth's real councillors.
 """
 
 import itertools
+import json
 import os
 import secrets
 
 from sqlalchemy import select
-
 from werkzeug.security import generate_password_hash
 
 from pb.models import Person, RoleGrant, Ward, db
@@ -66,3 +66,96 @@ def _account(email: str, name: str, password_hash: str, grants) -> Person:
         if not person.has_role(role, ward):
             person.roles.append(RoleGrant(role=role, ward=ward))
     return person
+
+
+# Believable rounds in three wards: one taking proposals, one voting, one with results.
+DEMO_ROUNDS = [
+    ("brixton-windrush", "proposals", "Brixton Windrush community fund 2027", "approval", "mes-add1", 25_000, [
+        ("Community fridge at the Windrush Square hub", "A shared fridge so surplus food reaches neighbours", "community", 4_000),
+        ("Longer youth club hours", "Open the youth club on Friday and Saturday evenings", "young_people", 9_500),
+    ]),
+    ("stockwell-east", "voting", "Stockwell East small projects 2026", "knapsack", "greedy", 30_000, [
+        ("Benches along Stockwell Park Walk", "Six benches so older residents can rest", "older_people", 6_000),
+        ("Street trees on Clapham Road", "Twelve street trees for shade and cleaner air", "environment", 14_000),
+        ("Youth club Saturday sessions", "A year of Saturday sessions with two youth workers", "young_people", 12_000),
+        ("Community fridge", "A fridge and volunteer rota at the community centre", "community", 3_500),
+        ("Safer crossing by the school", "A raised table crossing outside the primary school", "safety", 18_000),
+    ]),
+    ("streatham-wells", "results", "Streatham Wells neighbourhood budget 2026", "approval", "mes-add1", 40_000, [
+        ("Play equipment in the rec", "New swings and a climbing frame for under-tens", "young_people", 15_000),
+        ("Planters on the high road", "Twenty planters cared for by local volunteers", "environment", 5_000),
+        ("Lunch club for older neighbours", "A weekly hot lunch club in the church hall", "older_people", 8_000),
+        ("Bike hangars", "Four secure bike hangars for flats without storage", "streets", 12_000),
+        ("Mural by local young artists", "A mural on the railway arch, designed by local teenagers", "community", 6_000),
+    ]),
+]
+DAY_OFFSETS = {"proposals": [-3, 20, 30, 44, 46, 60], "voting": [-40, -30, -5, 10, 12, 30],
+               "results": [-90, -70, -60, -30, -25, -5]}
+
+
+def seed_rounds() -> int:
+    """Add the demo rounds once (found by title); returns how many were added."""
+    from datetime import date, timedelta
+
+    from pb.models import PHASES, Heading, Proposal, Round
+    from pb.services.counting import count_heading
+
+    officer = db.session.scalar(select(Person).where(Person.email == STAFF[1][0]))
+    added = 0
+    for slug, phase, title, ballot_type, rule, budget, projects in DEMO_ROUNDS:
+        if db.session.scalar(select(Round).where(Round.title == title)):
+            continue
+        ward = db.session.scalar(select(Ward).where(Ward.slug == slug))
+        dates = {p: date.today() + timedelta(days=d) for p, d in zip(PHASES, DAY_OFFSETS[phase], strict=True)}
+        round_ = Round(title=title, ballot_type=ballot_type, rule=rule, created_by_id=officer.id,
+                       description=f"Residents of {ward.name} decide how to spend £{budget:,} on their neighbourhood.",
+                       max_choices=3 if ballot_type == "approval" else None,
+                       **{f"{p}_from": d for p, d in dates.items()})
+        heading = Heading(round=round_, ward=ward, budget=budget)
+        db.session.add_all([round_, heading])
+        for name, summary, category, cost in projects:
+            db.session.add(Proposal(
+                heading=heading, title=name, summary=summary, description=summary + ".",
+                category=category, rough_cost=cost, final_cost=None if phase == "proposals" else cost,
+                status="submitted" if phase == "proposals" else "accepted",
+                feasibility_reason=None if phase == "proposals" else "Checked by the council's officers."))
+        db.session.flush()
+        if phase in ("voting", "results"):
+            _demo_ballots(round_, heading, ward, dates["voting"], 400 if phase == "results" else 60)
+        db.session.commit()
+        if phase == "results":
+            count_heading(officer, heading)
+        added += 1
+    return added
+
+
+def _demo_ballots(round_, heading, ward, cast_on, n: int) -> None:
+    """Invented voters whose monitoring answers lean older and home-owning, and whose
+    choices follow that lean, so the equalities reports have something to show."""
+    import numpy as np
+
+    from pb.equalities.characteristics import census_margins
+    from pb.equalities.simulate import OLDER_OWNERS, draw_answers
+    from pb.models import Ballot, MonitoringResponse, RollEntry
+    from pb.services.equalities import census_rows
+    from pb.services.voting import new_receipt, receipt_hash
+
+    rng = np.random.default_rng(2026 + heading.id)
+    answers = draw_answers(census_margins(census_rows(heading)), n, rng, tilt=OLDER_OWNERS, non_response=0.1)
+    ids = [str(p.id) for p in heading.proposals]
+    older_favourites, others = ids[1:3], ids[0:1] + ids[3:]
+    for i, answer in enumerate(answers):
+        older = answer.get("age") in ("50_64", "65_74", "75_plus") or answer.get("tenure") == "own"
+        pool = older_favourites + list(rng.choice(others, 1)) if older else \
+            list(rng.choice(others, min(2, len(others)), replace=False)) + list(rng.choice(older_favourites, 1))
+        picks = sorted(set(pool[: 3]), key=int)
+        ballot_id = f"{int(rng.integers(0, 2**62)):016x}{int(rng.integers(0, 2**62)):016x}"
+        db.session.add(Ballot(id=ballot_id, heading=heading, choices=json.dumps(picks), cast_on=cast_on,
+                              receipt_hash=receipt_hash(new_receipt()), channel="web"))
+        if i % 4:  # some people skip the optional questions
+            db.session.add(MonitoringResponse(ballot_id=ballot_id, heading_id=heading.id,
+                                              answers=json.dumps(answer, sort_keys=True)))
+        voter = Person(name=f"Demo voter {i + 1}", ward=ward)
+        db.session.add(voter)
+        db.session.flush()
+        db.session.add(RollEntry(round_id=round_.id, person_id=voter.id))

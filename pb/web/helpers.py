@@ -4,7 +4,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from flask import request
-from flask_babel import format_currency, format_decimal, format_percent
+from flask_babel import format_currency, format_date, format_decimal, format_percent
 
 
 def url_with_lang(code: str) -> str:
@@ -32,4 +32,8 @@ def percent(value, digits: int = 0) -> str:
     return format_percent(value, format="#,##0" + ("." + "0" * digits if digits else "") + "%")
 
 
-FILTERS = {"money": money, "number": number, "percent": percent}
+def dateformat(value) -> str:
+    return format_date(value, format="long")
+
+
+FILTERS = {"money": money, "number": number, "percent": percent, "dateformat": dateformat}

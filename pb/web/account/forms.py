@@ -21,3 +21,11 @@ class SignInForm(FlaskForm):
 
 class SignOutForm(FlaskForm):
     pass
+
+
+class ResidentSignInForm(FlaskForm):
+    name = StringField(_l("Your full name"), widget=TextInput(),
+                       validators=[InputRequired(message=_l("Enter your name"))])
+    postcode = StringField(_l("Your postcode"), description=_l("We use it to find your ward"),
+                           widget=TextInput(),
+                           validators=[InputRequired(message=_l("Enter your postcode"))])

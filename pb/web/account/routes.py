@@ -5,7 +5,9 @@ from sqlalchemy import func, select
 
 from pb.models import Person, db
 from pb.web.account import bp
-from pb.web.account.forms import SignInForm, SignOutForm
+from pb.services.errors import ServiceError
+from pb.services.identity import identify_resident
+from pb.web.account.forms import ResidentSignInForm, SignInForm, SignOutForm
 
 
 def _safe_next(target: str | None) -> str:
@@ -25,6 +27,22 @@ def sign_in():
         form.email.errors.append(_l("The email address or password is not right"))
     status = 400 if form.errors else 200
     return render_template("account/sign_in.html", form=form), status
+
+
+@bp.route("/resident", methods=["GET", "POST"])
+def resident_sign_in():
+    """Development sign-in for residents; phone verification will replace identify_resident."""
+    form = ResidentSignInForm()
+    if form.validate_on_submit():
+        try:
+            person = identify_resident(form.name.data, form.postcode.data)
+        except ServiceError as err:
+            getattr(form, err.field).errors.append(err.message)
+        else:
+            login_user(person)
+            return redirect(_safe_next(request.args.get("next")))
+    status = 400 if form.errors else 200
+    return render_template("account/resident_sign_in.html", form=form), status
 
 
 @bp.route("/sign-out", methods=["GET", "POST"])

@@ -3,13 +3,16 @@ from sqlalchemy import text
 
 from pb.extensions import db
 from pb.services.postcodes import ward_for
+from pb.services.rounds import current_phase, open_rounds
+from pb.web.rounds.presenters import PHASE_NAMES
 from pb.web.pages import bp
 from pb.web.pages.forms import PostcodeForm
 
 
 @bp.get("/")
 def home():
-    return render_template("pages/home.html", form=PostcodeForm(formdata=None))
+    return render_template("pages/home.html", form=PostcodeForm(formdata=None), rounds=open_rounds(),
+                           phase_of=current_phase, phase_names=PHASE_NAMES)
 
 
 @bp.get("/find-your-ward")

@@ -3,8 +3,10 @@ from sqlalchemy import select
 
 from pb.models import Person, RoleGrant, Ward, db
 from pb.services.census import ward_profile
+from pb.services.rounds import current_phase, rounds_for_ward
 from pb.web import census_labels
 from pb.web.charts import bars, outline_path
+from pb.web.rounds.presenters import PHASE_NAMES
 from pb.web.wards import bp
 
 
@@ -41,5 +43,6 @@ def show(slug: str):
     population = sum(f.count for f in profile.get("age", []))
     return render_template(
         "wards/show.html", ward=ward, councillors=councillors, topics=topics,
+        rounds=rounds_for_ward(ward), phase_of=current_phase, phase_names=PHASE_NAMES,
         population=population, outline_d=outline_path(ward.boundary),
     )

@@ -1,0 +1,35 @@
+"""The equalities panel's settings for the sectional-capture check.
+
+The monitoring answers themselves are in ``rounds.MonitoringResponse`` (attached to the
+anonymous ballot); this holds the panel's flag thresholds, one row per heading (a round
+in one ward). A heading without a row uses the core's default band (0.8 to 1.25).
+"""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Float, ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pb.extensions import db
+from pb.models.people import _now
+
+
+class EqualitiesSetting(db.Model):
+    """Flag a group when its representation ratio is below ``low`` or above ``high``."""
+
+    __tablename__ = "equalities_settings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    heading_id: Mapped[int] = mapped_column(
+        ForeignKey("headings.id", ondelete="CASCADE"), unique=True)
+    low: Mapped[float] = mapped_column(Float)
+    high: Mapped[float] = mapped_column(Float)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
+
+    heading = relationship("Heading")
+    updated_by = relationship("Person")
+
+    __table_args__ = (
+        CheckConstraint("low > 0 AND low < 1", name="low_below_one"),
+        CheckConstraint("high > 1", name="high_above_one"),
+    )

@@ -1,0 +1,204 @@
+"""Community budget rounds: phases, headings (a ward and its budget), proposals, the
+ballot box, the roll of who voted, and results.
+
+Ballot secrecy: `ballots` holds no person, session, address, phone or time finer
+than the date, and its key is random, so nothing orders it against the roll.
+`roll_entries` records only that a person voted in a round; its unique
+constraint makes a second ballot impossible even under concurrent requests.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pb.extensions import db
+from pb.models.people import _now
+
+PHASES = ("proposals", "review", "voting", "counting", "results", "delivery")
+# the date column on which each phase starts
+PHASE_DATES = {phase: f"{phase}_from" for phase in PHASES}
+BALLOT_TYPES = ("approval", "knapsack", "cumulative", "ranked")
+RULES = ("greedy", "mes", "mes-add1")
+PROPOSAL_STATUSES = ("draft", "submitted", "feasible", "unfeasible", "accepted", "rejected", "merged")
+DELIVERY_STATUSES = ("not_started", "in_progress", "delivered")
+
+
+class Round(db.Model):
+    __tablename__ = "rounds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    ballot_type: Mapped[str] = mapped_column(String(20))
+    rule: Mapped[str] = mapped_column(String(20))
+    min_choices: Mapped[int | None]
+    max_choices: Mapped[int | None]
+    points: Mapped[int | None]  # cumulative ballots: points to spread
+    min_spend_percent: Mapped[int | None]  # knapsack ballots: spend at least this share
+    proposals_from: Mapped[date] = mapped_column(Date)
+    review_from: Mapped[date] = mapped_column(Date)
+    voting_from: Mapped[date] = mapped_column(Date)
+    counting_from: Mapped[date] = mapped_column(Date)
+    results_from: Mapped[date] = mapped_column(Date)
+    delivery_from: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+
+    headings: Mapped[list["Heading"]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="Heading.id")
+    date_changes: Mapped[list["PhaseDateChange"]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="PhaseDateChange.id")
+
+    __table_args__ = (
+        CheckConstraint("ballot_type IN ('approval', 'knapsack', 'cumulative', 'ranked')",
+                        name="ballot_type_known"),
+        CheckConstraint("rule IN ('greedy', 'mes', 'mes-add1')", name="rule_known"),
+        CheckConstraint("proposals_from <= review_from AND review_from <= voting_from AND "
+                        "voting_from < counting_from AND counting_from <= results_from AND "
+                        "results_from <= delivery_from", name="phases_in_order"),
+    )
+
+
+class Heading(db.Model):
+    """One ward's part of a round, with its own budget and ballot."""
+
+    __tablename__ = "headings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
+    budget: Mapped[int] = mapped_column(Integer)  # whole pounds
+
+    round: Mapped[Round] = relationship(back_populates="headings")
+    ward = relationship("Ward")
+    proposals: Mapped[list["Proposal"]] = relationship(
+        back_populates="heading", order_by="Proposal.id", foreign_keys="Proposal.heading_id")
+    result: Mapped["Result | None"] = relationship(back_populates="heading", uselist=False)
+
+    __table_args__ = (
+        UniqueConstraint("round_id", "ward_id", name="uq_heading_round_ward"),
+        CheckConstraint("budget > 0", name="budget_positive"),
+    )
+
+
+class PhaseDateChange(db.Model):
+    """An officer moved a phase date: kept, with the reason, for the public record."""
+
+    __tablename__ = "phase_date_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    phase: Mapped[str] = mapped_column(String(20))
+    old_date: Mapped[date] = mapped_column(Date)
+    new_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=_now)
+
+    round: Mapped[Round] = relationship(back_populates="date_changes")
+    changed_by = relationship("Person")
+
+
+class Proposal(db.Model):
+    __tablename__ = "proposals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    heading_id: Mapped[int] = mapped_column(ForeignKey("headings.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    title: Mapped[str] = mapped_column(String(120))
+    summary: Mapped[str] = mapped_column(String(200))  # one line for the ballot
+    description: Mapped[str] = mapped_column(Text)  # what and why
+    location: Mapped[str | None] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(40))
+    rough_cost: Mapped[int] = mapped_column(Integer)  # the proposer's estimate, pounds
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    feasibility_reason: Mapped[str | None] = mapped_column(Text)  # shown publicly
+    final_cost: Mapped[int | None] = mapped_column(Integer)  # the officer's costing, pounds
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    delivery_status: Mapped[str | None] = mapped_column(String(20))
+    delivery_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+    updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
+
+    heading: Mapped[Heading] = relationship(back_populates="proposals", foreign_keys=[heading_id])
+    author = relationship("Person", foreign_keys=[author_id])
+    merged_into = relationship("Proposal", remote_side=[id])
+
+    __table_args__ = (
+        CheckConstraint("rough_cost >= 0", name="rough_cost_not_negative"),
+        CheckConstraint("final_cost IS NULL OR final_cost > 0", name="final_cost_positive"),
+        CheckConstraint("status IN ('draft', 'submitted', 'feasible', 'unfeasible', 'accepted', "
+                        "'rejected', 'merged')", name="status_known"),
+    )
+
+    @property
+    def cost(self) -> int:
+        return self.final_cost if self.final_cost is not None else self.rough_cost
+
+    @property
+    def project_id(self) -> str:
+        """Its id on the ballot paper and in the count (and in the .pb export)."""
+        return str(self.id)
+
+
+class Ballot(db.Model):
+    """A cast ballot: what was chosen, nothing about who chose it."""
+
+    __tablename__ = "ballots"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, not a sequence
+    heading_id: Mapped[int] = mapped_column(ForeignKey("headings.id", ondelete="CASCADE"), index=True)
+    choices: Mapped[str] = mapped_column(Text)  # JSON: ids, ids in order, or id -> points
+    receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the receipt
+    cast_on: Mapped[date] = mapped_column(Date)  # the day only
+    channel: Mapped[str] = mapped_column(String(20), default="web")  # web, sms, assisted, paper
+
+    heading: Mapped[Heading] = relationship()
+
+
+class RollEntry(db.Model):
+    """That a person voted in a round, and nothing about how."""
+
+    __tablename__ = "roll_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+
+    __table_args__ = (UniqueConstraint("round_id", "person_id", name="uq_roll_one_ballot_each"),)
+
+
+class Result(db.Model):
+    """The published count of one heading."""
+
+    __tablename__ = "results"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    heading_id: Mapped[int] = mapped_column(ForeignKey("headings.id", ondelete="CASCADE"), unique=True)
+    rule: Mapped[str] = mapped_column(String(20))
+    ballots_counted: Mapped[int]
+    selected: Mapped[str] = mapped_column(Text)  # JSON list of proposal ids, in funding order
+    outcome: Mapped[str] = mapped_column(Text)  # JSON of the tally's Outcome.to_dict()
+    pabulib: Mapped[str] = mapped_column(Text)  # the counted ballots as a .pb file
+    ballots_sha256: Mapped[str] = mapped_column(String(64))
+    counted_at: Mapped[datetime] = mapped_column(default=_now)
+    counted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+    heading: Mapped[Heading] = relationship(back_populates="result")
+
+
+class MonitoringResponse(db.Model):
+    """Optional equality monitoring answers, attached to the anonymous ballot, never to the person.
+
+    Kept in its own table (special-category data), and only ever shown in aggregates
+    with small counts suppressed (pb.equalities.disclosure).
+    """
+
+    __tablename__ = "monitoring_responses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_id: Mapped[str] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), unique=True)
+    heading_id: Mapped[int] = mapped_column(ForeignKey("headings.id", ondelete="CASCADE"), index=True)
+    answers: Mapped[str] = mapped_column(Text)  # JSON: characteristic key -> category key

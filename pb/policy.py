@@ -1,0 +1,48 @@
+"""Who may do what: one table of (action) -> rule, in the spirit of Decidim's permissions.
+
+Rules take the person (possibly anonymous) and the subject (a Round or a Heading or a Ward).
+"""
+
+from pb.models import Heading, Round, Ward
+
+
+def _wards(subject) -> list[Ward]:
+    if isinstance(subject, Round):
+        return [h.ward for h in subject.headings]
+    if isinstance(subject, Heading):
+        return [subject.ward]
+    if isinstance(subject, Ward):
+        return [subject]
+    return []
+
+
+def _staff(person) -> bool:
+    return person.has_role("officer") or person.has_role("admin")
+
+
+def _councillor_for_all(person, subject) -> bool:
+    wards = _wards(subject)
+    return bool(wards) and all(person.has_role("councillor", ward) for ward in wards)
+
+
+def _councillor_for_any(person, subject) -> bool:
+    return any(person.has_role("councillor", ward) for ward in _wards(subject))
+
+
+RULES = {
+    # budget rounds
+    "create_round": lambda p, s: _staff(p) or _councillor_for_all(p, s) or (s is None and bool(p.councillor_wards())),
+    "manage_round": lambda p, s: _staff(p) or _councillor_for_all(p, s),
+    "review_proposals": lambda p, s: _staff(p),
+    "count_round": lambda p, s: _staff(p),
+    "track_delivery": lambda p, s: _staff(p) or _councillor_for_all(p, s),
+    # equalities: the full report during and after a round
+    "view_equalities_report": lambda p, s: _staff(p) or p.has_role("equalities") or _councillor_for_any(p, s),
+    "set_equalities_threshold": lambda p, s: p.has_role("equalities") or p.has_role("admin"),
+}
+
+
+def can(person, action: str, subject=None) -> bool:
+    if person is None or not getattr(person, "is_authenticated", False):
+        return False
+    return RULES[action](person, subject)

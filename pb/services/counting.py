@@ -1,0 +1,78 @@
+"""The count: the tally engine runs the round's published rule over the ballot box,
+and the result is stored with the counted ballots as a .pb file and its SHA-256."""
+
+import hashlib
+import io
+import json
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from pb import tally
+from pb.models import Ballot, Heading, Result, Round, db
+from pb.policy import can
+from pb.services.errors import NotAllowed, WrongPhase
+from pb.services.rounds import current_phase, has_reached
+from pb.services.voting import ballot_rules, projects
+
+
+def ballots_of(heading: Heading) -> list[Ballot]:
+    # ordered by the random id, never by when they were cast
+    return list(db.session.scalars(select(Ballot).where(Ballot.heading_id == heading.id).order_by(Ballot.id)))
+
+
+def election_for(heading: Heading) -> tally.Election:
+    round_ = heading.round
+    ballots = [tally.Ballot(json.loads(b.choices), voter={"voting_method": b.channel})
+               for b in ballots_of(heading)]
+    meta = {
+        "description": f"{round_.title}: {heading.ward.name}",
+        "country": "United Kingdom", "unit": "Lambeth", "subunit": heading.ward.name,
+        "instance": str(round_.voting_from.year), "currency": "GBP", "language": "en",
+        "date_begin": round_.voting_from.strftime("%d.%m.%Y"),
+        "date_end": round_.counting_from.strftime("%d.%m.%Y"),
+    }
+    return tally.Election(budget=heading.budget, projects=projects(heading), ballots=ballots,
+                          rules=ballot_rules(round_), meta=meta)
+
+
+def count_heading(person, heading: Heading, *, commit: bool = True) -> Result:
+    round_ = heading.round
+    if not can(person, "count_round", round_):
+        raise NotAllowed(_l("Only council officers can run the count."))
+    if not has_reached(round_, "counting"):
+        raise WrongPhase(_l("The count can only run once voting has closed."))
+    if heading.result is not None and current_phase(round_) in ("results", "delivery"):
+        raise WrongPhase(_l("The results have been published and cannot be counted again."))
+    election = election_for(heading)
+    outcome = tally.count(election, rule=round_.rule)
+    buffer = io.StringIO()
+    tally.write_pabulib(election, buffer, outcome=outcome)
+    pb_text = buffer.getvalue()
+    result = heading.result or Result(heading=heading)
+    result.rule = round_.rule
+    result.ballots_counted = len(election.ballots)
+    result.selected = json.dumps(outcome.selected)
+    result.outcome = json.dumps(outcome.to_dict(), default=str)
+    result.pabulib = pb_text
+    result.ballots_sha256 = hashlib.sha256(pb_text.encode("utf-8")).hexdigest()
+    result.counted_by_id = person.id
+    db.session.add(result)
+    if commit:
+        db.session.commit()
+    return result
+
+
+def count_round(person, round_: Round) -> list[Result]:
+    """Every ward's count, in one transaction: all are stored or none."""
+    try:
+        results = [count_heading(person, heading, commit=False) for heading in round_.headings]
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return results
+
+
+def published(heading: Heading) -> bool:
+    return heading.result is not None and has_reached(heading.round, "results")

@@ -1,0 +1,189 @@
+"""Equality monitoring answers and the sectional-capture report, from the database.
+
+Use-cases for the web layer (and later for officers' assisted and paper ballot entry):
+
+- ``record_monitoring``: a participant's optional answers, attached to their anonymous
+  ballot and never to them; one transaction, at most once per ballot (the database's
+  unique constraint decides races);
+- ``heading_report``: the published report for one heading (a round in one ward) built
+  by ``pb.equalities.report.build_report`` from the ballot box, the answers and the
+  ward's census figures; after the results, with "would the result change?";
+- ``set_threshold``: the equalities panel's flag band for a heading.
+
+Nothing here translates: the report carries msgids for the edge to translate.
+"""
+
+import json
+from collections.abc import Mapping
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from pb import tally
+from pb.equalities.characteristics import BY_KEY, PREFER_NOT_TO_SAY
+from pb.equalities.raking import RakingError
+from pb.equalities.report import CaptureReport, build_report
+from pb.equalities.representation import DEFAULT_POLICY, FlagPolicy
+from pb.equalities.reweight import ReweightError
+from pb.models import (
+    Ballot,
+    CensusFigure,
+    EqualitiesSetting,
+    Heading,
+    MonitoringResponse,
+    db,
+)
+from pb.policy import can
+from pb.services.counting import election_for, published
+from pb.services.errors import NotAllowed, ServiceError
+from pb.services.rounds import current_phase
+
+LOW_RANGE = (0.1, 0.99)  # the panel's lower threshold: flag ratios below it
+HIGH_RANGE = (1.01, 10.0)  # the upper threshold: flag ratios above it
+
+
+class AlreadyAnswered(ServiceError):
+    status = 409
+
+    def __init__(self):
+        super().__init__(_l("The equality questions for this ballot have already been "
+                            "answered. Thank you."))
+
+
+class UnknownBallot(ServiceError):
+    status = 404
+
+    def __init__(self):
+        super().__init__(_l("We could not find that ballot."))
+
+
+# -- monitoring answers ------------------------------------------------------------------
+
+def clean_answers(answers: Mapping[str, str | None]) -> dict[str, str]:
+    """The answered questions only; a ServiceError (field = the question) for anything else."""
+    cleaned = {}
+    for key, value in answers.items():
+        characteristic = BY_KEY.get(key)
+        if characteristic is None:
+            raise ServiceError(_l("There is no such question"), field=key)
+        if value is None or value == "":
+            continue
+        if value != PREFER_NOT_TO_SAY and value not in characteristic.category_keys:
+            raise ServiceError(_l("Choose one of the answers, or leave the question blank"),
+                               field=key)
+        cleaned[key] = value
+    return cleaned
+
+
+def is_answered(ballot_id: str) -> bool:
+    return db.session.scalar(select(MonitoringResponse.id).where(
+        MonitoringResponse.ballot_id == ballot_id)) is not None
+
+
+def record_monitoring(ballot_id: str, answers: Mapping[str, str | None]) -> MonitoringResponse:
+    """Attach ``answers`` (question key -> answer key) to the ballot; once, in one transaction."""
+    cleaned = clean_answers(answers)
+    ballot = db.session.get(Ballot, ballot_id)
+    if ballot is None:
+        raise UnknownBallot()
+    if is_answered(ballot_id):
+        raise AlreadyAnswered()
+    response = MonitoringResponse(ballot_id=ballot.id, heading_id=ballot.heading_id,
+                                  answers=json.dumps(cleaned, sort_keys=True))
+    try:
+        db.session.add(response)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise AlreadyAnswered() from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    return response
+
+
+# -- the report --------------------------------------------------------------------------
+
+def census_rows(heading: Heading) -> list[tuple[str, str, int]]:
+    """The ward's census rows and the borough-wide ones (disability)."""
+    figures = db.session.scalars(
+        select(CensusFigure)
+        .where(or_(CensusFigure.ward_id == heading.ward_id, CensusFigure.ward_id.is_(None)))
+        .order_by(CensusFigure.topic, CensusFigure.position))
+    return [(f.topic, f.category, f.count) for f in figures]
+
+
+def ballots_and_answers(heading: Heading) -> tuple[list[Ballot], list[dict]]:
+    """Every ballot of the heading and its answers ({} if none), in the same order."""
+    rows = db.session.execute(
+        select(Ballot, MonitoringResponse.answers)
+        .outerjoin(MonitoringResponse, MonitoringResponse.ballot_id == Ballot.id)
+        .where(Ballot.heading_id == heading.id)
+        .order_by(Ballot.id)).all()
+    return [b for b, _ in rows], [json.loads(a) if a else {} for _, a in rows]
+
+
+def flag_policy(heading: Heading) -> FlagPolicy:
+    setting = threshold_of(heading)
+    return DEFAULT_POLICY if setting is None else FlagPolicy(low=setting.low, high=setting.high)
+
+
+def threshold_of(heading: Heading) -> EqualitiesSetting | None:
+    return db.session.scalar(select(EqualitiesSetting).where(
+        EqualitiesSetting.heading_id == heading.id))
+
+
+def results_published(heading: Heading) -> bool:
+    return published(heading)
+
+
+def phase_of(heading: Heading) -> str:
+    return current_phase(heading.round)
+
+
+def _election(heading: Heading, ballots: list[Ballot]) -> tally.Election:
+    """The heading's election with its ballots in ``ballots`` order (that of the answers)."""
+    base = election_for(heading)
+    return tally.Election(base.budget, base.projects,
+                          [tally.Ballot(json.loads(b.choices)) for b in ballots],
+                          base.rules, dict(base.meta))
+
+
+def heading_report(heading: Heading, *, with_result: bool = True) -> CaptureReport:
+    """The published report; with the reweighted rerun once the results are out."""
+    ballots, answers = ballots_and_answers(heading)
+    common = dict(ward_name=heading.ward.name, policy=flag_policy(heading))
+    rows = census_rows(heading)
+    code = heading.ward.ons_code
+    if with_result and ballots and results_published(heading):
+        result = heading.result
+        try:
+            return build_report(code, rows, answers, election=_election(heading, ballots),
+                                rule=result.rule,
+                                official=[str(p) for p in json.loads(result.selected)],
+                                **common)
+        except (RakingError, ReweightError):
+            pass  # the tables still stand; the rerun is left out
+    return build_report(code, rows, answers, **common)
+
+
+# -- the panel's threshold ---------------------------------------------------------------
+
+def set_threshold(person, heading: Heading, low: float, high: float) -> EqualitiesSetting:
+    """The panel sets the flag band for a heading; one transaction."""
+    if not can(person, "set_equalities_threshold", heading):
+        raise NotAllowed(_l("Only the equalities panel can change the thresholds."))
+    if not LOW_RANGE[0] <= low <= LOW_RANGE[1]:
+        raise ServiceError(_l("The lower threshold must be between 0.1 and 0.99"), field="low")
+    if not HIGH_RANGE[0] <= high <= HIGH_RANGE[1]:
+        raise ServiceError(_l("The upper threshold must be between 1.01 and 10"), field="high")
+    setting = threshold_of(heading) or EqualitiesSetting(heading_id=heading.id)
+    setting.low, setting.high, setting.updated_by_id = low, high, person.id
+    try:
+        db.session.add(setting)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return setting

@@ -1,0 +1,112 @@
+"""Casting a ballot: checked by the tally engine's rules, written with the roll in one
+transaction, and impossible twice (the roll's unique constraint decides races)."""
+
+import base64
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from fractions import Fraction
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from pb import tally
+from pb.models import Ballot, Heading, RollEntry, Round, db
+from pb.services.errors import AlreadyVoted, NotAllowed, ServiceError, WrongPhase
+from pb.services.proposals import on_ballot
+from pb.services.rounds import current_phase, today
+
+
+@dataclass(frozen=True)
+class Cast:
+    receipt: str  # shown once to the resident, stored only as a hash
+    ballot_id: str  # for the optional equality questions that follow, never stored with the person
+
+
+class InvalidBallot(ServiceError):
+    def __init__(self, problems: list):
+        super().__init__(_l("Your ballot has a problem"))
+        self.problems = problems
+
+
+def ballot_rules(round_: Round) -> tally.BallotRules:
+    kind = round_.ballot_type
+    return tally.BallotRules(
+        kind=kind,
+        min_choices=round_.min_choices,
+        max_choices=None if kind == "ranked" else round_.max_choices,
+        max_ranks=round_.max_choices if kind == "ranked" else None,
+        points=round_.points if kind == "cumulative" else None,
+        min_spend_share=Fraction(round_.min_spend_percent, 100)
+        if kind == "knapsack" and round_.min_spend_percent else None,
+    )
+
+
+def projects(heading: Heading) -> list[tally.Project]:
+    return [tally.Project(id=p.project_id, cost=p.cost, name=p.title) for p in on_ballot(heading)]
+
+
+def problems_with(heading: Heading, choices) -> list:
+    return tally.validate_ballot(ballot_rules(heading.round), projects(heading), heading.budget, choices)
+
+
+def new_receipt() -> str:
+    """128 random bits, written in base 32 and shown in groups of four: ABCD-EFGH-..."""
+    text = base64.b32encode(secrets.token_bytes(16)).decode().rstrip("=")
+    return "-".join(text[i:i + 4] for i in range(0, len(text), 4))
+
+
+def receipt_hash(receipt: str) -> str:
+    tidy = "".join(ch for ch in receipt.upper() if ch.isalnum())
+    return hashlib.sha256(tidy.encode()).hexdigest()
+
+
+def has_voted(person, round_: Round) -> bool:
+    return db.session.scalar(select(RollEntry.id).where(
+        RollEntry.round_id == round_.id, RollEntry.person_id == person.id)) is not None
+
+
+def cast_ballot(person, heading: Heading, choices, channel: str = "web", *,
+                after_check=None, before_ballot=None) -> Cast:
+    """Cast `choices` for `person` in `heading`. Final: it cannot be changed.
+
+    `after_check` and `before_ballot` are seams for tests that force a race between the
+    check and the insert, or a failure between the two inserts.
+    """
+    round_ = heading.round
+    if current_phase(round_) != "voting":
+        raise WrongPhase(_l("Voting in this round is not open."))
+    if person.ward_id != heading.ward_id:
+        raise NotAllowed(_l("You can only vote for projects in your own ward."))
+    problems = problems_with(heading, choices)
+    if problems:
+        raise InvalidBallot(problems)
+    if has_voted(person, round_):
+        raise AlreadyVoted()
+    if after_check:
+        after_check()
+    receipt = new_receipt()
+    ballot_id = secrets.token_hex(16)
+    try:
+        db.session.add(RollEntry(round_id=round_.id, person_id=person.id))
+        db.session.flush()
+        if before_ballot:
+            before_ballot()
+        db.session.add(Ballot(id=ballot_id, heading_id=heading.id,
+                              choices=json.dumps(choices, sort_keys=True), cast_on=today(),
+                              receipt_hash=receipt_hash(receipt), channel=channel))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise AlreadyVoted() from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    return Cast(receipt, ballot_id)
+
+
+def ballot_for_receipt(heading: Heading, receipt: str) -> Ballot | None:
+    return db.session.scalar(select(Ballot).where(
+        Ballot.heading_id == heading.id, Ballot.receipt_hash == receipt_hash(receipt)))

@@ -1,0 +1,306 @@
+"""Staff pages for budget rounds: officers and admins manage every round, councillors the
+rounds in their wards. Views only translate between forms and the services; every rule
+lives in pb.policy and pb.services, and a ServiceError is shown next to its field."""
+
+import json
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import format_date, gettext, ngettext
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+
+from pb.models import PHASES, Heading, Proposal, Round, Ward, db
+from pb.policy import can
+from pb.services.counting import count_round, published
+from pb.services.errors import ServiceError
+from pb.services.proposals import CATEGORIES, review_proposal, update_delivery
+from pb.services.rounds import create_round, current_phase, has_reached, is_frozen, move_phase_date
+from pb.web.admin import bp
+from pb.web.admin.forms import (
+    BALLOT_TYPE_NAMES,
+    DELIVERY_NAMES,
+    PHASE_DATE_FIELDS,
+    PHASE_NAMES,
+    RULE_NAMES,
+    STATUS_NAMES,
+    CountForm,
+    DeliveryForm,
+    MoveDateForm,
+    ReviewForm,
+    RoundForm,
+)
+
+# ---------------------------------------------------------------- who gets in
+
+
+def _staff(person) -> bool:
+    return person.has_role("officer") or person.has_role("admin")
+
+
+def _councillor_for_any(person, round_: Round) -> bool:
+    return any(person.has_role("councillor", heading.ward) for heading in round_.headings)
+
+
+@bp.before_request
+def staff_only():
+    """Signed in (as flask_login.login_required would insist), and an officer, admin or councillor."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not (_staff(current_user) or current_user.councillor_wards()):
+        abort(403)
+    return None
+
+
+def _round_or_404(round_id: int) -> Round:
+    return db.session.get(Round, round_id) or abort(404)
+
+
+def _may_see(round_: Round) -> bool:
+    return _staff(current_user) or _councillor_for_any(current_user, round_)
+
+
+@bp.context_processor
+def admin_helpers():
+    return {
+        "long_date": lambda d: format_date(d, "d MMMM y") if d else "",
+        "phase_name": lambda key: PHASE_NAMES.get(key, key),
+        "status_name": lambda key: STATUS_NAMES.get(key, key),
+        "delivery_name": lambda key: DELIVERY_NAMES.get(key, key) if key else "",
+        "ballot_type_name": lambda key: BALLOT_TYPE_NAMES.get(key, key),
+        "rule_name": lambda key: RULE_NAMES.get(key, key),
+        "category_name": lambda key: CATEGORIES.get(key, key),
+        "can": can,
+        "results_url": results_url,
+    }
+
+
+def results_url(round_id: int, heading_id: int) -> str:
+    """The public results page (the resident side's `rounds.results`)."""
+    try:
+        return url_for("rounds.results", round_id=round_id, heading_id=heading_id)
+    except BuildError:
+        return f"/rounds/{round_id}/wards/{heading_id}/results"
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+@bp.get("/")
+def dashboard():
+    query = select(Round).order_by(Round.proposals_from.desc(), Round.id.desc())
+    if not _staff(current_user):
+        ward_ids = [ward.id for ward in current_user.councillor_wards()]
+        query = query.where(Round.id.in_(select(Heading.round_id).where(Heading.ward_id.in_(ward_ids))))
+    rounds = db.session.scalars(query).all()
+    rows = [{"round": r, "phase": current_phase(r)} for r in rounds]
+    return render_template("admin/dashboard.html", rows=rows,
+                           may_create=can(current_user, "create_round", None))
+
+
+# ---------------------------------------------------------------- creating a round
+
+
+def _wards_for_form():
+    """All wards (what the service is asked about) and the wards this person is offered."""
+    wards = db.session.scalars(select(Ward).order_by(Ward.name)).all()
+    if _staff(current_user):
+        return wards, wards
+    own = {ward.id for ward in current_user.councillor_wards()}
+    return wards, [ward for ward in wards if ward.id in own]
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+def new_round():
+    if not can(current_user, "create_round", None):
+        abort(403)
+    wards, shown = _wards_for_form()
+    form = RoundForm.for_wards(wards, shown)
+    status = 200
+    if form.is_submitted():
+        status = 400
+        if form.validate():
+            try:
+                round_ = create_round(
+                    current_user, title=form.title.data.strip(),
+                    description=(form.description.data or "").strip(),
+                    ballot_type=form.ballot_type.data, rule=form.rule.data,
+                    headings=form.headings(), dates=form.dates(), **form.ballot_settings())
+            except ServiceError as err:
+                db.session.rollback()
+                form.add_service_error(err)
+                status = err.status
+            else:
+                flash(gettext("Round created: %(title)s", title=round_.title))
+                return redirect(url_for("admin.round_page", round_id=round_.id))
+    return render_template("admin/new_round.html", form=form, date_fields=PHASE_DATE_FIELDS,
+                           phases=PHASES), status
+
+
+# ---------------------------------------------------------------- one round
+
+
+def _funded_ids(heading: Heading) -> set[str]:
+    if not published(heading):
+        return set()
+    return {str(i) for i in json.loads(heading.result.selected)}
+
+
+def _render_round(round_: Round, *, move_form=None, count_form=None, status=200):
+    phase = current_phase(round_)
+    headings = []
+    for heading in round_.headings:
+        funded = _funded_ids(heading)
+        proposals = [p for p in heading.proposals if p.status != "draft"]
+        headings.append({"heading": heading, "proposals": proposals, "funded": funded})
+    may_manage = can(current_user, "manage_round", round_)
+    may_count = can(current_user, "count_round", round_) and has_reached(round_, "counting") and (
+        phase == "counting" or any(h.result is None for h in round_.headings))
+    move_form = move_form or (MoveDateForm(formdata=None) if may_manage else None)
+    count_form = count_form or (CountForm(formdata=None) if may_count else None)
+    # the base template titles the page "Error:" when `form` has errors
+    form = move_form if move_form is not None and move_form.errors else count_form
+    errors = [*(move_form.error_list() if move_form else []), *(count_form.error_list() if count_form else [])]
+    return render_template(
+        "admin/round.html", round=round_, phase=phase, phases=PHASES, headings=headings,
+        move_form=move_form, count_form=count_form, form=form, errors=errors,
+        may_review=can(current_user, "review_proposals", round_),
+        may_track=can(current_user, "track_delivery", round_),
+        frozen=is_frozen(round_), counted=any(h.result is not None for h in round_.headings),
+        show_count=may_count,
+    ), status
+
+
+@bp.get("/rounds/<int:round_id>")
+def round_page(round_id: int):
+    round_ = _round_or_404(round_id)
+    if not _may_see(round_):
+        abort(403)
+    return _render_round(round_)
+
+
+@bp.post("/rounds/<int:round_id>/dates")
+def move_date(round_id: int):
+    round_ = _round_or_404(round_id)
+    if not can(current_user, "manage_round", round_):
+        abort(403)
+    form = MoveDateForm()
+    status = 400
+    if form.validate():
+        try:
+            change = move_phase_date(current_user, round_, form.phase.data, form.new_date.data,
+                                     form.reason.data)
+        except ServiceError as err:
+            db.session.rollback()
+            form.add_service_error(err)
+            status = err.status
+        else:
+            flash(gettext("%(phase)s now starts on %(date)s", phase=PHASE_NAMES[change.phase],
+                          date=format_date(change.new_date, "d MMMM y")))
+            return redirect(url_for("admin.round_page", round_id=round_.id))
+    round_ = _round_or_404(round_id)
+    return _render_round(round_, move_form=form, status=status)
+
+
+@bp.post("/rounds/<int:round_id>/count")
+def run_count(round_id: int):
+    round_ = _round_or_404(round_id)
+    if not can(current_user, "count_round", round_):
+        abort(403)
+    form = CountForm()
+    if not form.validate():  # only the CSRF token, which CSRFProtect has already checked
+        abort(400)
+    try:
+        results = count_round(current_user, round_)
+    except ServiceError as err:
+        db.session.rollback()
+        form.add_service_error(err)
+        return _render_round(_round_or_404(round_id), count_form=form, status=err.status)
+    ballots = sum(result.ballots_counted for result in results)
+    flash(ngettext("The count has run: %(num)d ballot counted.",
+                   "The count has run: %(num)d ballots counted.", ballots))
+    return redirect(url_for("admin.round_page", round_id=round_.id))
+
+
+# ---------------------------------------------------------------- proposals
+
+
+def _proposal_or_404(proposal_id: int) -> Proposal:
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or proposal.status == "draft":  # drafts are the author's own
+        abort(404)
+    return proposal
+
+
+def _merge_targets(proposal: Proposal) -> list[Proposal]:
+    return [p for p in proposal.heading.proposals
+            if p.id != proposal.id and p.status not in ("draft", "merged")]
+
+
+REVIEWED = {"accepted": "accept", "rejected": "reject", "unfeasible": "unfeasible", "merged": "merge"}
+
+
+@bp.route("/proposals/<int:proposal_id>/review", methods=["GET", "POST"])
+def review(proposal_id: int):
+    proposal = _proposal_or_404(proposal_id)
+    round_ = proposal.heading.round
+    if not can(current_user, "review_proposals", round_):
+        abort(403)
+    form = ReviewForm()
+    form.set_merge_choices(_merge_targets(proposal))
+    status = 200
+    if not form.is_submitted():
+        form.decision.data = REVIEWED.get(proposal.status)
+        form.reason.data = proposal.feasibility_reason or ""
+        form.final_cost.data = proposal.final_cost or proposal.rough_cost or None
+        form.merge_into.data = str(proposal.merged_into_id) if proposal.merged_into_id else ""
+    elif form.validate():
+        merge_into = db.session.get(Proposal, int(form.merge_into.data)) \
+            if form.decision.data == "merge" else None
+        try:
+            review_proposal(current_user, proposal, decision=form.decision.data, reason=form.reason.data,
+                            final_cost=form.final_cost.data if form.decision.data == "accept" else None,
+                            merge_into=merge_into)
+        except ServiceError as err:
+            db.session.rollback()
+            form.add_service_error(err)
+            status = err.status
+        else:
+            flash(gettext("Review saved: %(title)s is now ‘%(status)s’", title=proposal.title,
+                          status=STATUS_NAMES[proposal.status]))
+            return redirect(url_for("admin.round_page", round_id=round_.id))
+    else:
+        status = 400
+    proposal = _proposal_or_404(proposal_id)
+    return render_template("admin/review.html", proposal=proposal, round=proposal.heading.round,
+                           form=form, frozen=is_frozen(proposal.heading.round)), status
+
+
+@bp.route("/proposals/<int:proposal_id>/delivery", methods=["GET", "POST"])
+def delivery(proposal_id: int):
+    proposal = _proposal_or_404(proposal_id)
+    round_ = proposal.heading.round
+    if not can(current_user, "track_delivery", round_):
+        abort(403)
+    if proposal.project_id not in _funded_ids(proposal.heading):
+        abort(404)  # only funded projects, once the results are public, have a delivery to track
+    form = DeliveryForm()
+    status = 200
+    if not form.is_submitted():
+        form.status.data = proposal.delivery_status
+        form.note.data = proposal.delivery_note or ""
+    elif form.validate():
+        try:
+            update_delivery(current_user, proposal, form.status.data, form.note.data or "")
+        except ServiceError as err:
+            db.session.rollback()
+            form.add_service_error(err)
+            status = err.status
+        else:
+            flash(gettext("Delivery updated: %(title)s", title=proposal.title))
+            return redirect(url_for("admin.round_page", round_id=round_.id))
+    else:
+        status = 400
+    proposal = _proposal_or_404(proposal_id)
+    return render_template("admin/delivery.html", proposal=proposal, round=proposal.heading.round,
+                           form=form), status

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("equalities", __name__, url_prefix="/equalities")
+
+from pb.web.equalities import routes  # noqa: E402,F401

@@ -1,0 +1,98 @@
+"""Turning stored results into what the results page says, in the reader's language."""
+
+import json
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+
+from pb.models import Heading
+from pb.tally import (
+    DID_NOT_FIT,
+    FUNDED_EQUAL_SHARES,
+    FUNDED_GREEDY,
+    FUNDED_LEFTOVER,
+    NO_SUPPORT,
+    SUPPORTERS_COULD_NOT_AFFORD,
+)
+
+PHASE_NAMES = {
+    "upcoming": _l("Coming soon"),
+    "proposals": _l("Proposals open"),
+    "review": _l("Proposals being checked"),
+    "voting": _l("Voting open"),
+    "counting": _l("Counting the votes"),
+    "results": _l("Results published"),
+    "delivery": _l("Projects being delivered"),
+}
+
+REASONS = {
+    FUNDED_GREEDY: _l("Funded: it was among the most supported projects that fitted in the budget."),
+    FUNDED_EQUAL_SHARES: _l("Funded: its supporters paid for it from their equal shares of the budget."),
+    FUNDED_LEFTOVER: _l("Funded from money left over after the equal shares were spent."),
+    DID_NOT_FIT: _l("Not funded: when its turn came, it cost more than the money left."),
+    SUPPORTERS_COULD_NOT_AFFORD: _l("Not funded: its supporters did not have enough of their equal shares left to pay for it."),
+    NO_SUPPORT: _l("Not funded: nobody voted for it."),
+}
+
+RULE_NAMES = {
+    "greedy": _l("Most votes first"),
+    "mes": _l("Method of Equal Shares"),
+    "mes-add1": _l("Method of Equal Shares, with the money left over spent on the most popular projects"),
+}
+
+DELIVERY_NAMES = {
+    "not_started": _l("Not started"),
+    "in_progress": _l("In progress"),
+    "delivered": _l("Delivered"),
+}
+
+
+def _number(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def results_view(heading: Heading) -> dict:
+    result = heading.result
+    outcome = json.loads(result.outcome)
+    proposals = {p.project_id: p for p in heading.proposals}
+    rows = []
+    for project_id, explanation in outcome["explanations"].items():
+        rows.append({
+            "proposal": proposals.get(project_id),
+            "funded": explanation["funded"],
+            "position": explanation.get("position"),
+            "cost": _number(explanation["cost"]),
+            "supporters": _number(explanation["supporters"]),
+            "reason": REASONS.get(explanation["code"], explanation["code"]),
+        })
+    funded = sorted((r for r in rows if r["funded"]), key=lambda r: r["position"] or 0)
+    unfunded = sorted((r for r in rows if not r["funded"]), key=lambda r: -(r["supporters"] or 0))
+    electorate = heading.ward.electorate_2022
+    return {
+        "funded": funded,
+        "unfunded": unfunded,
+        "spent": _number(outcome["spent"]),
+        "budget": _number(outcome["budget"]),
+        "ballots": result.ballots_counted,
+        "electorate": electorate,
+        "turnout": result.ballots_counted / electorate if electorate else None,
+        "election_turnout": heading.ward.turnout_ballots_2022 / electorate if electorate else None,
+        "rule": result.rule,
+        "rule_name": RULE_NAMES[result.rule],
+        "equal_share": _number(outcome.get("equal_share")),
+        "final_share": _number(outcome.get("final_share")),
+        "sha256": result.ballots_sha256,
+        "delivery_names": DELIVERY_NAMES,
+    }
+
+STATUS_NAMES = {
+    "draft": _l("Draft"),
+    "submitted": _l("Waiting for review"),
+    "feasible": _l("Feasible"),
+    "unfeasible": _l("Not feasible"),
+    "accepted": _l("On the ballot"),
+    "rejected": _l("Not taken forward"),
+    "merged": _l("Merged with another proposal"),
+}
+STATUS_COLOURS = {"draft": "grey", "submitted": "blue", "accepted": "green", "unfeasible": "red",
+                  "rejected": "red", "merged": "purple", "feasible": "turquoise"}

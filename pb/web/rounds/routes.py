@@ -1,0 +1,162 @@
+import json
+
+from flask import Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup, escape
+from sqlalchemy import select
+
+from pb.models import PHASES, Heading, Proposal, Round, db
+from pb.services import proposals as proposal_service
+from pb.services.counting import published
+from pb.services.errors import ServiceError
+from pb.services.rounds import current_phase, heading_for
+from pb.services.voting import ballot_for_receipt
+from pb.web.rounds import bp
+from pb.web.rounds.forms import ProposalForm, ReceiptForm
+from pb.web.rounds.presenters import (
+    DELIVERY_NAMES,
+    PHASE_NAMES,
+    STATUS_COLOURS,
+    STATUS_NAMES,
+    results_view,
+)
+
+
+def _round(round_id: int) -> Round:
+    return db.session.get(Round, round_id) or abort(404)
+
+
+def _heading(round_: Round, heading_id: int) -> Heading:
+    heading = db.session.get(Heading, heading_id)
+    if heading is None or heading.round_id != round_.id:
+        abort(404)
+    return heading
+
+
+def _my_heading(round_: Round) -> Heading | None:
+    if current_user.is_authenticated:
+        return heading_for(round_, current_user.ward)
+    return None
+
+
+@bp.get("/")
+def index():
+    rounds = db.session.scalars(select(Round).order_by(Round.voting_from.desc())).all()
+    return render_template("rounds/index.html", rounds=rounds, phase_of=current_phase,
+                           phase_names=PHASE_NAMES)
+
+
+@bp.get("/<int:round_id>")
+def show(round_id: int):
+    round_ = _round(round_id)
+    return render_template("rounds/show.html", round=round_, phase=current_phase(round_),
+                           phases=PHASES, phase_names=PHASE_NAMES, my_heading=_my_heading(round_),
+                           published=published)
+
+
+@bp.get("/<int:round_id>/wards/<int:heading_id>/proposals")
+def proposals(round_id: int, heading_id: int):
+    round_ = _round(round_id)
+    heading = _heading(round_, heading_id)
+    return render_template("rounds/proposals.html", round=round_, heading=heading,
+                           proposals=proposal_service.public_proposals(heading),
+                           categories=proposal_service.CATEGORIES, phase=current_phase(round_))
+
+
+@bp.get("/<int:round_id>/proposals/<int:proposal_id>")
+def proposal(round_id: int, proposal_id: int):
+    round_ = _round(round_id)
+    item = db.session.get(Proposal, proposal_id)
+    if item is None or item.heading.round_id != round_.id:
+        abort(404)
+    if item.status == "draft" and not (current_user.is_authenticated and item.author_id == current_user.id):
+        abort(404)
+    return render_template("rounds/proposal.html", round=round_, proposal=item,
+                           categories=proposal_service.CATEGORIES, phase=current_phase(round_))
+
+
+@bp.route("/<int:round_id>/propose", methods=["GET", "POST"])
+@bp.route("/<int:round_id>/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
+@login_required
+def propose(round_id: int, proposal_id: int | None = None):
+    round_ = _round(round_id)
+    heading = _my_heading(round_)
+    if heading is None:
+        return render_template("rounds/not_your_ward.html", round=round_), 403
+    existing = None
+    if proposal_id is not None:
+        existing = db.session.get(Proposal, proposal_id)
+        if existing is None or existing.author_id != current_user.id or existing.heading_id != heading.id:
+            abort(404)
+    form = ProposalForm(obj=existing)
+    if form.validate_on_submit():
+        data = {field: getattr(form, field).data for field in proposal_service.EDITABLE_FIELDS}
+        data["location"] = data["location"] or None
+        try:
+            saved = proposal_service.save_proposal(
+                current_user, heading, data, submit=request.form.get("action") == "submit",
+                proposal=existing)
+        except ServiceError as err:
+            (getattr(form, err.field).errors if err.field else form.form_errors).append(err.message)
+            return render_template("rounds/propose.html", round=round_, heading=heading, form=form,
+                                   proposal=existing), err.status
+        return redirect(url_for("rounds.my_proposals", round_id=round_.id, saved=saved.id))
+    status = 400 if form.errors else 200
+    return render_template("rounds/propose.html", round=round_, heading=heading, form=form,
+                           proposal=existing), status
+
+
+@bp.get("/<int:round_id>/my-proposals")
+@login_required
+def my_proposals(round_id: int):
+    round_ = _round(round_id)
+    mine = db.session.scalars(select(Proposal).join(Heading).where(
+        Heading.round_id == round_.id, Proposal.author_id == current_user.id).order_by(Proposal.id)).all()
+    saved = db.session.get(Proposal, request.args.get("saved", type=int) or 0)
+    return render_template("rounds/my_proposals.html", round=round_, proposals=mine,
+                           saved=saved if saved in mine else None, phase=current_phase(round_))
+
+
+@bp.get("/<int:round_id>/wards/<int:heading_id>/results")
+def results(round_id: int, heading_id: int):
+    round_ = _round(round_id)
+    heading = _heading(round_, heading_id)
+    if not published(heading):
+        return render_template("rounds/results_not_yet.html", round=round_, heading=heading), 404
+    form = ReceiptForm(request.args if "receipt" in request.args else None)
+    found = None
+    status = 200
+    if "receipt" in request.args:
+        if form.validate():
+            found = ballot_for_receipt(heading, form.receipt.data) is not None
+        else:
+            status = 400
+    return render_template("rounds/results.html", round=round_, heading=heading, form=form,
+                           found=found, view=results_view(heading)), status
+
+
+@bp.get("/<int:round_id>/wards/<int:heading_id>/ballots.pb")
+def ballots_file(round_id: int, heading_id: int):
+    round_ = _round(round_id)
+    heading = _heading(round_, heading_id)
+    if not published(heading):
+        abort(404)
+    name = f"lambeth_{heading.ward.slug}_round_{round_.id}.pb"
+    return Response(heading.result.pabulib, mimetype="text/plain; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@bp.app_template_filter("fromjson")
+def fromjson(text):
+    return json.loads(text)
+
+
+@bp.app_template_global()
+def status_tag(status: str) -> Markup:
+    colour = STATUS_COLOURS.get(status, "grey")
+    return Markup(f'<strong class="govuk-tag govuk-tag--{colour}">{escape(STATUS_NAMES[status])}</strong>')
+
+
+@bp.app_template_global()
+def delivery_name(status: str):
+    return DELIVERY_NAMES.get(status, status)

@@ -1,0 +1,237 @@
+"""Equality monitoring answers and the report built from the database.
+
+``seed_heading`` (also used by the page and browser tests) makes a round in one ward
+with synthetic ballots and monitoring answers drawn from the ward's census, skewed
+towards older home owners (``pb.equalities.simulate``)."""
+
+import json
+import secrets
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from pb import tally
+from pb.equalities.census import ward_census_rows
+from pb.equalities.characteristics import census_margins
+from pb.equalities.simulate import OLDER_OWNERS, PROJECTS, Tilt, draw_answers, draw_choices
+from pb.models import (
+    Ballot,
+    EqualitiesSetting,
+    Heading,
+    MonitoringResponse,
+    Person,
+    Proposal,
+    Result,
+    Round,
+    Ward,
+    db,
+)
+from pb.services.counting import election_for
+from pb.services.equalities import (
+    AlreadyAnswered,
+    UnknownBallot,
+    heading_report,
+    record_monitoring,
+    set_threshold,
+)
+from pb.services.errors import NotAllowed, ServiceError
+
+# days from today on which each phase starts
+PHASE_OFFSETS = {
+    "voting": (-40, -30, -5, 5, 10, 30),
+    "results": (-40, -30, -20, -10, -1, 30),
+}
+
+
+def _dates(phase: str) -> dict:
+    names = ("proposals_from", "review_from", "voting_from", "counting_from", "results_from",
+             "delivery_from")
+    today = date.today()
+    return {name: today + timedelta(days=d) for name, d in zip(names, PHASE_OFFSETS[phase],
+                                                                strict=True)}
+
+
+def _ballot(heading: Heading, choices) -> Ballot:
+    ballot = Ballot(id=secrets.token_hex(16), heading_id=heading.id,
+                    choices=json.dumps(choices, sort_keys=True),
+                    receipt_hash=secrets.token_hex(32), cast_on=date.today())
+    db.session.add(ballot)
+    return ballot
+
+
+def _count(heading: Heading) -> None:
+    outcome = tally.count(election_for(heading), rule=heading.round.rule)
+    db.session.add(Result(heading=heading, rule=heading.round.rule,
+                          ballots_counted=len(heading_ballots(heading)),
+                          selected=json.dumps(outcome.selected), outcome="{}", pabulib="",
+                          ballots_sha256="0" * 64))
+
+
+def heading_ballots(heading: Heading) -> list[Ballot]:
+    return list(db.session.scalars(select(Ballot).where(Ballot.heading_id == heading.id)))
+
+
+def seed_heading(ward_slug: str = "brixton-acre-lane", n: int = 400, tilt: Tilt = OLDER_OWNERS,
+                 phase: str = "results", answered: float = 0.9, seed: int = 7) -> int:
+    """A round in ``phase`` with ``n`` ballots; ``answered`` of them with monitoring answers.
+    After results, the heading is counted. Returns the heading's id."""
+    ward = db.session.scalar(select(Ward).where(Ward.slug == ward_slug))
+    round_ = Round(title="Ward Budgets 2026", description="", ballot_type="approval",
+                   rule="greedy", **_dates(phase))
+    heading = Heading(round=round_, ward=ward, budget=60_000)
+    ids = {}
+    for name, cost in PROJECTS.items():
+        proposal = Proposal(heading=heading, title=name.replace("-", " ").capitalize(),
+                            summary=name, description=name, category="other",
+                            rough_cost=cost, status="accepted")
+        db.session.add(proposal)
+        ids[name] = proposal
+    db.session.flush()
+    rng = np.random.default_rng(seed)
+    answers = draw_answers(census_margins(ward_census_rows(ward.ons_code)), n, rng, tilt)
+    for answer, choices in zip(answers, draw_choices(answers, rng), strict=True):
+        ballot = _ballot(heading, [ids[c].project_id for c in choices])
+        if rng.random() < answered:
+            db.session.add(MonitoringResponse(ballot_id=ballot.id, heading_id=heading.id,
+                                              answers=json.dumps(answer)))
+    db.session.flush()
+    if phase in ("results", "delivery"):
+        _count(heading)
+    db.session.commit()
+    return heading.id
+
+
+def one_ballot(phase: str = "voting") -> str:
+    """A heading with a single ballot (no answers); returns the ballot id."""
+    heading_id = seed_heading(n=0, phase=phase)
+    heading = db.session.get(Heading, heading_id)
+    ballot = _ballot(heading, [heading.proposals[0].project_id])
+    db.session.commit()
+    return ballot.id
+
+
+# -- recording answers -------------------------------------------------------------------
+
+def test_answers_are_recorded_against_the_ballot_only(ctx):
+    ballot_id = one_ballot()
+    response = record_monitoring(ballot_id, {"age": "25_34", "sex": "prefer_not_to_say",
+                                             "tenure": None, "disability": ""})
+    db.session.expire_all()
+    stored = db.session.get(MonitoringResponse, response.id)
+    assert stored.ballot_id == ballot_id
+    assert json.loads(stored.answers) == {"age": "25_34", "sex": "prefer_not_to_say"}
+    assert stored.heading_id == db.session.get(Ballot, ballot_id).heading_id
+
+
+def test_a_second_set_of_answers_for_the_same_ballot_is_refused(ctx):
+    ballot_id = one_ballot()
+    record_monitoring(ballot_id, {"age": "25_34"})
+    with pytest.raises(AlreadyAnswered):
+        record_monitoring(ballot_id, {"age": "35_49"})
+    rows = db.session.scalars(select(MonitoringResponse)).all()
+    assert len(rows) == 1 and json.loads(rows[0].answers) == {"age": "25_34"}
+
+
+def test_the_database_refuses_a_duplicate_that_slips_past_the_check(ctx, monkeypatch):
+    ballot_id = one_ballot()
+    record_monitoring(ballot_id, {"age": "25_34"})
+    monkeypatch.setattr("pb.services.equalities.is_answered", lambda _id: False)
+    with pytest.raises(AlreadyAnswered):
+        record_monitoring(ballot_id, {"sex": "female"})
+    assert db.session.scalar(select(func.count(MonitoringResponse.id))) == 1
+
+
+@pytest.mark.parametrize("answers, field", [
+    ({"age": "25_34", "sex": "other"}, "sex"),
+    ({"age": "ninety"}, "age"),
+    ({"age": "25_34", "shoe_size": "9"}, "shoe_size"),
+])
+def test_a_bad_answer_is_rejected_with_nothing_written(ctx, answers, field):
+    ballot_id = one_ballot()
+    with pytest.raises(ServiceError) as error:
+        record_monitoring(ballot_id, answers)
+    assert error.value.field == field
+    assert db.session.scalar(select(func.count(MonitoringResponse.id))) == 0
+
+
+def test_answers_for_an_unknown_ballot_are_refused(ctx):
+    with pytest.raises(UnknownBallot):
+        record_monitoring("no-such-ballot", {"age": "25_34"})
+    assert db.session.scalar(select(func.count(MonitoringResponse.id))) == 0
+
+
+# -- the report --------------------------------------------------------------------------
+
+def _all_counts(report) -> list[int]:
+    counts = [report.participants]
+    for item in report.characteristics:
+        counts += [row.count for row in item.table.rows] + [item.table.non_response]
+    for project in report.projects:
+        counts += [project.supporters, project.weighted_supporters]
+    return [c for c in counts if c is not None]
+
+
+def test_a_skewed_round_is_flagged_and_every_count_is_protected(ctx):
+    heading = db.session.get(Heading, seed_heading(n=600))
+    report = heading_report(heading)
+    flags = {(f.characteristic, f.category, f.direction) for f in report.flags}
+    assert ("age", "16_24", "under") in flags and ("tenure", "own", "over") in flags
+    assert report.participants == 600
+    counts = _all_counts(report)
+    assert counts and all(c >= 10 and c % 5 == 0 for c in counts)
+    # non-response: the unanswered ballots and "prefer not to say"
+    age = report.characteristics[0].table
+    assert age.non_response >= 50
+
+
+def test_after_results_the_report_says_whether_the_result_would_change(ctx):
+    heading = db.session.get(Heading, seed_heading(n=600))
+    report = heading_report(heading)
+    assert report.result_changes is not None and report.weighting is not None
+    titles = {p.project_id: p.name for p in report.projects}
+    assert set(titles) == {p.project_id for p in heading.proposals}
+    funded = {p.project_id for p in report.projects if p.funded}
+    assert funded == set(json.loads(heading.result.selected))
+    assert report.rule == "greedy"
+
+
+def test_during_voting_there_is_no_rerun_and_small_groups_are_withheld(ctx):
+    heading = db.session.get(Heading, seed_heading(n=60, phase="voting", tilt=Tilt()))
+    report = heading_report(heading)
+    assert report.result_changes is None and report.projects == []
+    withheld = [row for item in report.characteristics for row in item.table.rows
+                if row.count is None]
+    assert withheld  # with 60 voters some groups are under 10
+    assert all(row.share is None and row.ratio is None for row in withheld)
+    assert all(c >= 10 and c % 5 == 0 for c in _all_counts(report))
+
+
+def test_fewer_than_ten_voters_show_nothing(ctx):
+    heading = db.session.get(Heading, seed_heading(n=8, phase="voting"))
+    report = heading_report(heading)
+    assert report.participants is None
+    assert all(row.count is None for item in report.characteristics for row in item.table.rows)
+
+
+def test_the_panel_sets_the_threshold_and_the_flags_follow(ctx, demo):
+    heading = db.session.get(Heading, seed_heading(n=600))
+    panel = db.session.scalar(select(Person).where(Person.email == demo["panel"]))
+    before = len(heading_report(heading).flags)
+    set_threshold(panel, heading, 0.2, 5.0)
+    assert len(heading_report(heading).flags) < before
+    setting = db.session.scalar(select(EqualitiesSetting))
+    assert (setting.low, setting.high, setting.updated_by_id) == (0.2, 5.0, panel.id)
+
+
+def test_only_the_panel_sets_the_threshold(ctx, demo):
+    heading = db.session.get(Heading, seed_heading(n=0))
+    officer = db.session.scalar(select(Person).where(Person.email == demo["officer"]))
+    with pytest.raises(NotAllowed):
+        set_threshold(officer, heading, 0.5, 2.0)
+    panel = db.session.scalar(select(Person).where(Person.email == demo["panel"]))
+    with pytest.raises(ServiceError) as error:
+        set_threshold(panel, heading, 1.5, 2.0)
+    assert error.value.field == "low"
+    assert db.session.scalar(select(func.count(EqualitiesSetting.id))) == 0
