@@ -45,7 +45,7 @@ def seed_demo(password: str | None = None) -> list[tuple[str, str]]:
         _account(email, name, password_hash, grants)
         accounts.append((email, grants[0][0]))
 
-    names = (f"{f} {l}" for f, l in zip(itertools.cycle(FIRST), itertools.cycle(LAST), strict=False))
+    names = (f"{first} {last}" for first, last in zip(itertools.cycle(FIRST), itertools.cycle(LAST), strict=False))
     for ward in wards:
         for seat in range(ward.councillor_seats):
             email = f"cllr.{ward.slug}.{seat + 1}@demo.lambeth.example"

@@ -9,7 +9,6 @@ from pb.models import PHASES, Heading, PhaseDateChange, Round, Ward, db
 from pb.policy import can
 from pb.services.errors import NotAllowed, ServiceError, WrongPhase
 
-
 MAX_BUDGET = 100_000_000  # pounds; fits the database's integer column with room to spare
 
 

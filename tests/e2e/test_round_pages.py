@@ -6,7 +6,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from pb.models import db
 from pb.services import counting
 from tests.e2e.conftest import LANGS, no_horizontal_scroll
 from tests.factories import add_projects, make_round, officer, resident, set_phase

@@ -4,9 +4,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
 from pb.models import Person, db
-from pb.web.account import bp
 from pb.services.errors import ServiceError
 from pb.services.identity import identify_resident
+from pb.web.account import bp
 from pb.web.account.forms import ResidentSignInForm, SignInForm, SignOutForm
 
 

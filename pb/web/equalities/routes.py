@@ -39,8 +39,8 @@ from pb.services.equalities import (
 from pb.services.errors import ServiceError
 from pb.services.rounds import current_phase
 from pb.web.equalities import bp
-from pb.web.rounds.presenters import PHASE_NAMES
 from pb.web.equalities.forms import MonitoringForm, ThresholdForm
+from pb.web.rounds.presenters import PHASE_NAMES
 
 SESSION_KEY = "monitoring_ballot"
 

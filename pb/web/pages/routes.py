@@ -4,9 +4,9 @@ from sqlalchemy import text
 from pb.extensions import db
 from pb.services.postcodes import ward_for
 from pb.services.rounds import current_phase, open_rounds
-from pb.web.rounds.presenters import PHASE_NAMES
 from pb.web.pages import bp
 from pb.web.pages.forms import PostcodeForm
+from pb.web.rounds.presenters import PHASE_NAMES
 
 
 @bp.get("/")
