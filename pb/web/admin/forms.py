@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation
 
 from pb.models import PHASES
+from pb.web.rounds.presenters import DELIVERY_NAMES, STATUS_NAMES  # noqa: F401  (the public wording)
 from pb.web.widgets import DateInput, RadioInput, Select, TextArea, TextInput
 
 # ---------------------------------------------------------------- labels
@@ -60,27 +61,12 @@ RULE_NAMES = {
     "mes": _l("Method of Equal Shares"),
     "mes-add1": _l("Equal Shares completed the way cities use it"),
 }
-STATUS_NAMES = {
-    "draft": _l("Draft"),
-    "submitted": _l("Waiting for review"),
-    "feasible": _l("Feasible"),
-    "unfeasible": _l("Not feasible"),
-    "accepted": _l("On the ballot"),
-    "rejected": _l("Rejected"),
-    "merged": _l("Merged"),
-}
 DECISION_NAMES = {
     "accept": _l("Accept onto the ballot"),
     "reject": _l("Reject"),
     "unfeasible": _l("Not feasible"),
     "merge": _l("Merge into another proposal"),
 }
-DELIVERY_NAMES = {
-    "not_started": _l("Not started"),
-    "in_progress": _l("In progress"),
-    "delivered": _l("Delivered"),
-}
-
 # ---------------------------------------------------------------- fields
 
 
