@@ -3,14 +3,15 @@
 import secrets
 from pathlib import Path
 
-from flask import Flask, g, render_template
-from flask_babel import get_locale
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
-
 ROOT = Path(__file__).resolve().parent.parent
 
+# Flask is imported inside the functions below, so that the pure cores
+# (pb.tally, pb.equalities) can be imported and run without it.
 
-def create_app(config: dict | None = None) -> Flask:
+
+def create_app(config: dict | None = None):
+    from flask import Flask
+
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -34,7 +35,8 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _init_extensions(app: Flask) -> None:
+def _init_extensions(app) -> None:
+    from flask import g
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from pb import i18n
@@ -75,7 +77,11 @@ def _init_extensions(app: Flask) -> None:
         return response
 
 
-def _init_templates(app: Flask) -> None:
+def _init_templates(app) -> None:
+    from flask import g
+    from flask_babel import get_locale
+    from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
     from pb import i18n
     from pb.web import helpers
 
@@ -97,7 +103,7 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
 
-def _register_blueprints(app: Flask) -> None:
+def _register_blueprints(app) -> None:
     from pb.web.account import bp as account
     from pb.web.admin import bp as admin
     from pb.web.equalities import bp as equalities
@@ -110,7 +116,8 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
 
 
-def _register_errors(app: Flask) -> None:
+def _register_errors(app) -> None:
+    from flask import render_template
     from flask_wtf.csrf import CSRFError
 
     def page(status: int):

@@ -21,9 +21,14 @@ def ballots_of(heading: Heading) -> list[Ballot]:
     return list(db.session.scalars(select(Ballot).where(Ballot.heading_id == heading.id).order_by(Ballot.id)))
 
 
+# Pabulib knows two voting methods; every channel but paper is entered electronically.
+PABULIB_METHOD = {"paper": "paper"}
+
+
 def election_for(heading: Heading) -> tally.Election:
     round_ = heading.round
-    ballots = [tally.Ballot(json.loads(b.choices), voter={"voting_method": b.channel})
+    ballots = [tally.Ballot(json.loads(b.choices),
+                            voter={"voting_method": PABULIB_METHOD.get(b.channel, "internet")})
                for b in ballots_of(heading)]
     meta = {
         "description": f"{round_.title}: {heading.ward.name}",

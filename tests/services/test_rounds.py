@@ -1,12 +1,15 @@
 """A round's life: phases by date, proposals, review, the count."""
 
+import contextlib
 import hashlib
+import io
 import json
 import subprocess
 import sys
 from datetime import date, timedelta
 
 import pytest
+from pabulib.checker import Checker
 
 from pb import tally
 from pb.models import Proposal, db
@@ -96,6 +99,9 @@ def test_the_count_matches_the_cli_on_the_stored_pb_file(ctx, tmp_path):
     assert result.ballots_sha256 == hashlib.sha256(result.pabulib.encode()).hexdigest()
     path = tmp_path / "round.pb"
     path.write_text(result.pabulib, encoding="utf-8")
+    with contextlib.redirect_stdout(io.StringIO()):
+        checked = Checker().process_files([str(path)])
+    assert checked["metadata"]["valid"] == 1, checked
     cli = subprocess.run([sys.executable, "-m", "pb.tally", str(path), "--rule", "mes-add1", "--json"],
                          capture_output=True, text=True, check=True)
     assert set(json.loads(cli.stdout)["selected"]) == set(json.loads(result.selected))
