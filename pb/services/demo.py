@@ -152,10 +152,10 @@ def _demo_ballots(round_, heading, ward, cast_on, n: int) -> None:
         ballot_id = f"{int(rng.integers(0, 2**62)):016x}{int(rng.integers(0, 2**62)):016x}"
         db.session.add(Ballot(id=ballot_id, heading=heading, choices=json.dumps(picks), cast_on=cast_on,
                               receipt_hash=receipt_hash(new_receipt()), channel="web"))
+        voter = Person(name=f"Demo voter {i + 1}", ward=ward)
+        db.session.add(voter)
+        db.session.flush()  # the ballot and voter exist before rows that point at them
+        db.session.add(RollEntry(round_id=round_.id, person_id=voter.id))
         if i % 4:  # some people skip the optional questions
             db.session.add(MonitoringResponse(ballot_id=ballot_id, heading_id=heading.id,
                                               answers=json.dumps(answer, sort_keys=True)))
-        voter = Person(name=f"Demo voter {i + 1}", ward=ward)
-        db.session.add(voter)
-        db.session.flush()
-        db.session.add(RollEntry(round_id=round_.id, person_id=voter.id))
