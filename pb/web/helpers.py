@@ -15,11 +15,11 @@ def url_with_lang(code: str) -> str:
     ).replace(" ", "+")
 
 
-def money(value, whole: bool = True) -> str:
-    """Pounds in the reader's locale: £1,500 (or £1,500.50 when not whole)."""
+def money(value) -> str:
+    """Pounds in the reader's locale: £1,500, or £1,500.50 when there are pence."""
     if isinstance(value, Fraction):
         value = Decimal(value.numerator) / Decimal(value.denominator)
-    if whole and value == int(value):
+    if value == int(value):
         return format_currency(value, "GBP", format="¤#,##0", currency_digits=False)
     return format_currency(value, "GBP")
 

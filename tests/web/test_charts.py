@@ -18,3 +18,15 @@ def test_outline_fits_the_box_and_keeps_its_shape():
     # 0.02 degrees of longitude at 51N is about 1.26 times 0.01 of latitude
     assert 1.2 < (max(xs) - min(xs)) / (max(ys) - min(ys)) < 1.3
     assert outline_path(None) is None
+
+
+def test_money_shows_pence_only_when_there_are_pence(app):
+    from decimal import Decimal
+    from fractions import Fraction
+
+    from pb.web.helpers import money
+
+    with app.test_request_context("/?lang=en"):
+        assert money(31000) == "£31,000"
+        assert money(Decimal("31000.00")) == "£31,000"
+        assert money(Fraction(1001, 2)) == "£500.50"
