@@ -128,6 +128,22 @@ def test_a_whole_round_in_stockwell_east(app, demo, browser, live_server, axe_ch
     mouse = new_page(browser, axe_check)
     resident_signs_in(mouse, live_server, axe_check, "Grace Campbell")
     vote_with_mouse(mouse, live_server, axe_check, round_id, ["Benches on Stockwell Park Walk", "Community fridge"])
+    # the optional equality questions, attached to the anonymous ballot
+    mouse.get_by_role("button", name="Answer the optional questions").click()
+    axe_check(mouse)
+    mouse.locator("input[name=age][value='35_49']").check()
+    mouse.locator("input[name=tenure][value='social_rent']").check()
+    mouse.get_by_role("button", name="Send my answers").click()
+    expect(mouse.get_by_role("heading", level=1)).to_have_text("Thank you")
+    axe_check(mouse)
+    with app.app_context():
+        from pb.models import Ballot, MonitoringResponse
+
+        response = db.session.query(MonitoringResponse).one()
+        assert json.loads(response.answers)["age"] == "35_49"
+        titles = {p.project_id: p.title for p in db.session.get(Round, round_id).headings[0].proposals}
+        chosen = json.loads(db.session.get(Ballot, response.ballot_id).choices)
+        assert {titles[c] for c in chosen} == {"Benches on Stockwell Park Walk", "Community fridge"}
 
     second = new_page(browser, axe_check)
     resident_signs_in(second, live_server, axe_check, "Luis Moreno")
