@@ -59,6 +59,7 @@ def test_a_knapsack_ballot_from_choice_to_receipt(app, client):
     body = results.get_data(as_text=True)
     assert results.status_code == 200 and "Funded projects" in body
     assert body.index("Project 1") < body.index("Projects not funded")
+    assert f'href="/equalities/headings/{heading_id}/summary"' in body
     checked = client.get(f"/rounds/{round_id}/wards/{heading_id}/results", query_string={"receipt": receipt.lower()})
     assert "Your ballot was counted." in checked.get_data(as_text=True)
     wrong = client.get(f"/rounds/{round_id}/wards/{heading_id}/results", query_string={"receipt": "AAAA-BBBB"})
