@@ -25,16 +25,23 @@ do not involve ``t``). Every decision is a sign test of such a function, so the 
 distance ``step`` to the nearest ``t`` where any decision could change. All levels strictly
 inside ``[t, t + step)`` give the same outcome, so we jump straight to the first level at or
 after ``t + step``. This visits exactly the levels needed to find pabutools' stopping level.
+
+Speed, second part (``fastmes``): most runs go through a float filter with rigorous error
+bounds, which either gives the exact selection or gives up (then the exact run above decides).
+Run over an interval of budgets, it proves a whole range of add1 levels has one outcome. An
+explained run takes the winners from the filter and only prices, pays and explains them exactly.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from math import ceil
+from math import ceil, lcm
 
 import numpy as np
 
 from . import exact
+from .fastmes import _setup as fast_setup
+from .fastmes import fast_selection
 from .model import TallyError
 from .profile import Profile
 
@@ -153,35 +160,55 @@ EXACT_FLOAT_LIMIT = 2**52  # float64 sums of whole numbers below this are exact
 
 def _setup(profile: Profile) -> list:
     """Supporters of each considered project, computed once per profile (budget-independent)."""
-    cached = getattr(profile, "_mes_setup", None)
+    cached = profile.shared.get("mes_setup")
     if cached is not None:
         return cached
     considered, _ = mes_candidates(profile)
-    live = set(considered)
-    rows: dict[int, tuple[list, list, list, dict]] = {j: ([], [], [], {}) for j in considered}
-    for g, (m, sats) in enumerate(zip(profile.mult, profile.sats, strict=True)):
-        for j, s in sats:
-            if s > 0 and j in live:
-                groups, uidx, mult, values = rows[j]
-                k = values.get(s)
-                if k is None:
-                    k = values[s] = len(values)
-                groups.append(g)
-                uidx.append(k)
-                mult.append(m)
+    # flatten every (group, project, satisfaction) entry, then split by project with numpy
+    lengths = np.fromiter(map(len, profile.sats), dtype=np.int64, count=len(profile.sats))
+    groups_all = np.repeat(np.arange(len(profile.sats), dtype=np.int64), lengths)
+    projects_all = np.fromiter((j for sats in profile.sats for j, _ in sats), dtype=np.int64,
+                               count=int(lengths.sum()))
+    if profile.election.rules.is_approval:  # satisfaction = the project's cost (never 0 here)
+        ids_all, values_all = projects_all, profile.cost
+    else:
+        value_id: dict = {}
+        ids_all = np.fromiter((value_id.setdefault(v, len(value_id))
+                               for sats in profile.sats for _, v in sats),
+                              dtype=np.int64, count=int(lengths.sum()))
+        values_all = list(value_id)
+    positive = np.array([v > 0 for v in values_all], dtype=bool)
+    mult_all = np.asarray(profile.mult, dtype=np.float64)
+    keep = positive[ids_all] if len(ids_all) else np.zeros(0, dtype=bool)
+    order = np.argsort(projects_all[keep], kind="stable")
+    g_sorted = groups_all[keep][order]
+    v_sorted = ids_all[keep][order]
+    bounds = np.searchsorted(projects_all[keep][order], np.arange(len(profile.ids) + 1))
     setup = [None] * len(profile.ids)
-    for j, (groups, uidx, mult, values) in rows.items():
-        setup[j] = _Supporters(groups, uidx, mult, list(values))
-    profile._mes_setup = setup
+    for j in considered:
+        lo, hi = int(bounds[j]), int(bounds[j + 1])
+        groups = g_sorted[lo:hi]
+        vals, uidx = np.unique(v_sorted[lo:hi], return_inverse=True)
+        sp = _Supporters.__new__(_Supporters)
+        sp.groups = groups
+        sp.uidx = uidx.astype(np.int64).reshape(-1)
+        sp.mult = mult_all[groups]
+        sp.values = [values_all[k] for k in vals.tolist()]
+        sp.nvalues = len(sp.values)
+        setup[j] = sp
+    profile.shared["mes_setup"] = setup
     return setup
 
 
 def run_mes(profile: Profile, t, *, track: bool = False, explain: bool = False,
-            step_floor=0) -> MesRun:
+            step_floor=0, winners: list[int] | None = None) -> MesRun:
     """One run of Equal Shares with ``t`` per unit of weight (see the module docstring).
 
     With ``track``, ``run.step`` is the distance to the nearest t where a decision could change,
     or some value <= ``step_floor`` if that is nearer (add1 moves at least one level anyway).
+    ``winners`` (without ``track``): the projects (after the free ones) that win the rounds, in
+    order, as found by ``fastmes.fast_selection``; each round then prices only its winner, and
+    the run pays and explains exactly as it would have.
     """
     Q = exact.Q
     t = Q(t)
@@ -199,6 +226,10 @@ def run_mes(profile: Profile, t, *, track: bool = False, explain: bool = False,
     canon = {(cval[0], cslope[0]): 0}
 
     def klass(v, sl):
+        if not track and v:  # untracked: equal amounts need not share a class (no hashing)
+            cval.append(v)
+            cslope.append(sl)
+            return len(cval) - 1
         key = (v, sl)
         c = canon.get(key)
         if c is None:
@@ -233,20 +264,33 @@ def run_mes(profile: Profile, t, *, track: bool = False, explain: bool = False,
     stored = {j: (costD[j] / sat_total[j], Q(0)) for j in considered}
     alive = set(considered)
     run = MesRun(t, list(free))
+    # for explanations: which groups paid each winner its price (not all they had), so that
+    # supporters' money left is t * (their weight) - sum over winners of price * satisfaction
+    paid_price: list[tuple[int, object, np.ndarray, np.ndarray]] = []
+    broke = np.zeros(len(profile.mult), dtype=bool)  # paid all they had at least once
 
     while alive:
         best = best_rho = best_rs = None
         best_C = None
         hists = {}
-        for j in sorted(alive, key=lambda j: stored[j][0]):
+        if winners is not None:
+            if len(run.selected) - len(free) == len(winners):
+                break
+            candidates = [winners[len(run.selected) - len(free)]]
+        else:
+            candidates = sorted(alive, key=lambda j: stored[j][0])
+        for j in candidates:
             if best is not None and stored[j][0] > best_rho:
                 break
             hists[j] = h = H(j)
             entries = [(cval[c], cslope[c], s, m, c) for (c, s), m in h.items()]
-            money = sum(m * v for v, _, _, m, _ in entries)
+            # a hinted winner is proven affordable (and cheapest) by the float filter
+            money = sum(m * v for v, _, _, m, _ in entries) if winners is None else costD[j]
             if step.active:
                 step.note(money - costD[j], sum(m * sl for _, sl, _, m, _ in entries))
             if money < costD[j]:
+                if winners is not None:  # pragma: no cover - the float filter proves otherwise
+                    raise AssertionError("a hinted Equal Shares winner is not affordable")
                 alive.discard(j)
                 continue
             entries.sort(key=lambda e: e[0] / e[2])
@@ -290,6 +334,13 @@ def run_mes(profile: Profile, t, *, track: bool = False, explain: bool = False,
             if explain:
                 paid.append((m, each, i < ncap))
         lab[sp.groups] = new_class[keys]
+        if explain:
+            capped_key = np.zeros(len(new_class), dtype=bool)
+            for _v, _, s, _, c in entries[:ncap]:
+                capped_key[c * sp.nvalues + value_index[s]] = True
+            capped = capped_key[keys]
+            broke[sp.groups[capped]] = True
+            paid_price.append((best, best_rho, sp.groups[~capped], sp.uidx[~capped]))
         run.selected.append(best)
         if explain:
             run.rho[best] = best_rho
@@ -299,10 +350,64 @@ def run_mes(profile: Profile, t, *, track: bool = False, explain: bool = False,
     if explain:
         run.group_money_left = [cval[c] for c in lab.tolist()]
         chosen = set(run.selected)
-        for j in considered:
-            if j not in chosen:
-                run.money_left[j] = sum((m * cval[c] for (c, _), m in H(j).items()), Q(0))
+        rest = [j for j in considered if j not in chosen]
+        left = _money_left(profile, t, rest, paid_price, broke) if rest else {}
+        if left is None:  # pragma: no cover - satisfactions too large for exact float sums
+            left = {j: sum((m * cval[c] for (c, _), m in H(j).items()), Q(0)) for j in rest}
+        run.money_left.update(left)
     return run
+
+
+def _money_left(profile: Profile, t, projects, paid_price, broke) -> dict | None:
+    """Money left, at the end of a run, with the supporters of each of ``projects``.
+
+    A group that never paid all it had holds ``t - sum(price_k * sat_k)`` over the winners k it
+    paid; one that did holds 0. So a project's supporters hold ``t * W - sum_k price_k * A_k``,
+    with W their weight (not broke) and A_k the satisfaction-weighted count of them who paid k:
+    whole numbers, summed exactly in float64 (below 2**53), then a handful of exact products.
+    """
+    Q = exact.Q
+    supporters = _setup(profile)
+    ngroups = len(profile.mult)
+    matrix = np.zeros((ngroups, len(paid_price)), dtype=np.float64)
+    coefficients = []
+    for k, (j, rho, groups, uidx) in enumerate(paid_price):
+        sp = supporters[j]
+        den = 1
+        for v in sp.values:
+            den = lcm(den, int(v.denominator))
+        nums = [int(v * den) for v in sp.values]
+        if max(nums) * profile.total_mult >= EXACT_FLOAT_LIMIT:
+            return None
+        matrix[groups, k] = np.asarray(nums, dtype=np.float64)[uidx]
+        coefficients.append(rho / den)
+    left = {}
+    for j in projects:
+        sp = supporters[j]
+        weights = np.where(broke[sp.groups], 0.0, sp.mult)
+        counts = (weights @ matrix[sp.groups]).tolist()
+        total = t * int(weights.sum())
+        for coefficient, n in zip(coefficients, counts, strict=True):
+            if n:
+                total -= coefficient * int(n)
+        left[j] = Q(total)
+    return left
+
+
+def prepare(profile: Profile) -> None:
+    """Build (and cache on the profile) the budget-independent arrays Equal Shares works on."""
+    _setup(profile)
+    fast_setup(profile)
+
+
+def explained_mes(profile: Profile, t) -> MesRun:
+    """An explained run of Equal Shares at ``t``: the float filter finds the winners (when it can
+    tell them apart), and the exact run then only prices, pays and explains them."""
+    winners = fast_selection(profile, t)
+    if winners is None:
+        return run_mes(profile, t, explain=True)
+    _, free = mes_candidates(profile)
+    return run_mes(profile, t, explain=True, winners=winners[len(free):])
 
 
 def total_cost(profile: Profile, selected) -> object:
@@ -336,20 +441,49 @@ def equal_shares_add1(profile: Profile) -> Add1Result:
     level = 0
     prev_level = None
     runs = 0
+    # Each step proves the outcome constant on a whole range of levels [level, level + width]
+    # with the float filter's interval run (width doubling after a success, halving after a
+    # failure), so none of those levels can stop (they all have this level's outcome). When
+    # even a single level is too close to call in floats, an exact run (which also tracks the
+    # distance to the next possible change) decides.
+    # Where the outcome changes at nearly every level, interval runs fail; after a failure at
+    # width 1 we skip them for ``pause`` levels (doubling, up to 32; reset by any success).
+    width, pause, wait = 1, 0, 1
     while True:
-        run = run_mes(profile, t0 + level, track=True, step_floor=1)
-        runs += 1
-        if total_cost(profile, run.selected) > profile.budget:
+        t = t0 + level
+        selected, step = None, 1
+        if pause:
+            pause -= 1
+            width = 0
+        while width >= 1:
+            runs += 1
+            selected = fast_selection(profile, t, t + width)
+            if selected is not None:
+                step = width + 1
+                width *= 2
+                wait = 1
+                break
+            if width == 1:
+                pause, wait = wait, min(2 * wait, 32)
+            width //= 2
+        if selected is None:
+            runs += 1
+            selected = fast_selection(profile, t)
+        if selected is None:
+            run = run_mes(profile, t, track=True, step_floor=1)
+            selected, step = run.selected, run.step
+        width = max(width, 1)
+        if total_cost(profile, selected) > profile.budget:
             final = level - 1  # the previous level has the previous run's outcome
             if prev_level is None:  # cannot happen: MES at B/n never overspends
                 raise AssertionError("Equal Shares overspent at the initial budget")
             break
-        if is_exhaustive_over(profile, run.selected, considered):
+        if is_exhaustive_over(profile, selected, considered):
             final = level
             break
-        if run.step is None:  # pragma: no cover - every candidate becomes affordable eventually
+        if step is None:  # pragma: no cover - every candidate becomes affordable eventually
             raise AssertionError("add1 cannot make progress")
         prev_level = level
-        level += max(1, int(ceil(run.step)))
-    explained = run_mes(profile, t0 + final, explain=True)
+        level += max(1, int(ceil(step)))
+    explained = explained_mes(profile, t0 + final)
     return Add1Result(explained, t0, t0 + final, level + 1, runs + 1)

@@ -13,10 +13,12 @@ stands for ``multiplicity / scale`` voters.
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from collections.abc import Mapping
 from fractions import Fraction
 from math import lcm
+from operator import is_
 
 from . import exact
 from .model import Election, TallyError
@@ -164,7 +166,49 @@ class Profile:
         self.positive_sat = positive
         self.tie_breaking = tie_breaking
         self.tie_key = tie_keys(tie_breaking, self.ids, self.supporters, self.cost_f)
+        self.shared: dict = {}  # budget-independent work the rules cache (shared by copies)
+
+    def with_tie_breaking(self, tie_breaking: str) -> Profile:
+        """The same profile under another tie-breaking rule (a cheap shallow copy)."""
+        if tie_breaking == self.tie_breaking:
+            return self
+        other = copy.copy(self)
+        other.tie_breaking = tie_breaking
+        other.tie_key = tie_keys(tie_breaking, self.ids, self.supporters, self.cost_f)
+        return other
 
     def score(self, j: int) -> Fraction:
         """Total satisfaction of project j (supporters, points or Borda points), weights counted."""
         return exact.to_fraction(self.total_sat[j]) / self.scale
+
+
+_CACHE_ATTR = "_tally_profile_cache"
+
+
+def _snapshot(election: Election) -> tuple:
+    """What the profile depends on, compared by identity (ballots and projects are frozen)."""
+    return (exact.BACKEND, election.budget, election.rules, list(election.projects),
+            list(election.ballots))
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    return (a[0] == b[0] and a[1] == b[1] and a[2] == b[2]
+            and len(a[3]) == len(b[3]) and all(map(is_, a[3], b[3]))
+            and len(a[4]) == len(b[4]) and all(map(is_, a[4], b[4])))
+
+
+def profile_for(election: Election, tie_breaking: str = "lexico") -> Profile:
+    """The election's merged profile, built on first use and kept on the election.
+
+    Merging tens of thousands of ballots is most of the work of a greedy or Equal Shares count,
+    so it is done once per election. The cache is checked on every call: if the budget, the
+    rules, the number backend, or any project or ballot object was replaced (or added or
+    removed), the profile is rebuilt. Ballots and projects are frozen; a ballot's ``choices``
+    must not be changed in place after counting (make a new Ballot instead).
+    """
+    snap = _snapshot(election)
+    cached = election.__dict__.get(_CACHE_ATTR)
+    if cached is None or not _same(cached[0], snap):
+        cached = (snap, Profile(election))
+        election.__dict__[_CACHE_ATTR] = cached
+    return cached[1].with_tie_breaking(tie_breaking)

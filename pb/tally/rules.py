@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from . import exact
 from .greedy import run_greedy
-from .mes import equal_shares_add1, mes_candidates, run_mes
+from .mes import equal_shares_add1, explained_mes, mes_candidates
 from .model import Election, TallyError
 from .outcome import (
     DID_NOT_FIT,
@@ -29,7 +29,7 @@ from .outcome import (
     Outcome,
     SupporterPayment,
 )
-from .profile import Profile
+from .profile import Profile, profile_for
 from .tiebreak import TIE_BREAKING_RULES
 
 RULES = ("greedy", "mes", "mes-add1")
@@ -41,7 +41,7 @@ def count(election: Election, rule: str = "greedy", tie_breaking: str = "lexico"
         raise TallyError(f"unknown rule {rule!r}; use one of {RULES}")
     if tie_breaking not in TIE_BREAKING_RULES:
         raise TallyError(f"unknown tie-breaking {tie_breaking!r}; use one of {TIE_BREAKING_RULES}")
-    profile = Profile(election, tie_breaking)
+    profile = profile_for(election, tie_breaking)
     if rule == "greedy":
         return _greedy_outcome(profile)
     if rule == "mes":
@@ -104,10 +104,10 @@ def _mes_explanations(profile: Profile, run) -> dict:
         if j in position:
             groups: dict = {}
             for m, each, all_they_had in run.payments.get(j, []):
-                key = (_frac(each), all_they_had)
+                key = (each, all_they_had)  # internal rationals hash much faster than Fractions
                 groups[key] = groups.get(key, 0) + m
             payments = tuple(
-                SupporterPayment(Fraction(m, scale), each, capped)
+                SupporterPayment(Fraction(m, scale), _frac(each), capped)
                 for (each, capped), m in sorted(groups.items(), key=lambda kv: (-kv[0][0], kv[0][1]))
             )
             price = _frac(run.rho[j]) if j in run.rho else None
@@ -130,7 +130,7 @@ def _initial_share(profile: Profile):
 
 def _mes_outcome(profile: Profile) -> Outcome:
     share = _initial_share(profile)
-    run = run_mes(profile, exact.to_q(share or 0), explain=True)
+    run = explained_mes(profile, exact.to_q(share or 0))
     return _outcome(profile, "mes", run.selected, _mes_explanations(profile, run),
                     equal_share=share)
 

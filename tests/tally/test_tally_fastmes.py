@@ -1,0 +1,58 @@
+"""The float filter for Equal Shares must never claim an outcome the exact rule does not give.
+
+``fast_selection`` may give up (None) whenever floats cannot tell; when it answers, it must be
+exactly the exact run's selection, for a single budget and for every budget of an interval.
+"""
+
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pb.tally import count
+from pb.tally.fastmes import fast_selection
+from pb.tally.mes import run_mes
+from pb.tally.profile import Profile, profile_for
+from tests.tally.test_tally_properties import SETTINGS, add1_elections, elections
+
+
+@SETTINGS
+@given(elections(), st.sampled_from([Fraction(0), Fraction(1, 3), Fraction(1), Fraction(7, 2)]))
+def test_the_float_filter_agrees_with_the_exact_run_or_gives_up(election, extra):
+    profile = Profile(election)
+    if profile.total_mult == 0:
+        return
+    t = profile.budget * profile.scale / profile.total_mult + extra
+    fast = fast_selection(profile, t)
+    if fast is not None:
+        assert fast == run_mes(profile, t).selected
+
+
+@settings(max_examples=80, deadline=None)
+@given(add1_elections(), st.integers(0, 40), st.integers(1, 8))
+def test_an_interval_answer_holds_at_every_level_inside(election, start, width):
+    profile = Profile(election)
+    t = profile.budget * profile.scale / profile.total_mult + start
+    fast = fast_selection(profile, t, t + width)
+    if fast is not None:
+        for k in range(width + 1):
+            assert run_mes(profile, t + k).selected == fast
+
+
+def test_the_profile_is_built_once_per_election_and_rebuilt_when_ballots_change():
+    from pb.tally import Ballot, BallotRules, Election, Project
+
+    election = Election(10, [Project("a", 4), Project("b", 6)],
+                        [Ballot(frozenset({"a"})), Ballot(frozenset({"a", "b"}))],
+                        BallotRules("approval"))
+    first = profile_for(election)
+    assert profile_for(election) is first
+    assert profile_for(election, "lowest_cost").tie_breaking == "lowest_cost"
+    assert profile_for(election) is first
+    before = count(election, "mes").selected
+    election.ballots.append(Ballot(frozenset({"b"})))
+    assert profile_for(election) is not first
+    assert sum(profile_for(election).mult) == 3
+    assert count(election, "mes").selected == count(
+        Election(10, election.projects, list(election.ballots), election.rules), "mes").selected
+    assert before  # the first count worked on the first profile
