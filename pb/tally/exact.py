@@ -66,8 +66,11 @@ def to_q(value):
 
 def to_fraction(value) -> Fraction:
     """Convert an internal rational (or int) back to a Fraction."""
-    if isinstance(value, Fraction):
+    kind = type(value)
+    if kind is Fraction:
         return value
+    if kind is int:
+        return Fraction(value)
     return Fraction(int(value.numerator), int(value.denominator))
 
 

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from math import ceil, lcm
 
 import numpy as np
+from scipy.sparse import csc_matrix, csr_matrix
 
 from . import exact
 from .fastmes import _setup as fast_setup
@@ -51,10 +52,17 @@ class MesRun:
     t: object  # budget per unit of weight the run started with
     selected: list[int]  # project indices in selection order (free projects first)
     rho: dict[int, object] = field(default_factory=dict)  # price paid per unit of satisfaction
-    payments: dict[int, list] = field(default_factory=dict)  # j -> [(weight, each, paid_all)]
+    # j -> [(multiplicity, each or None, paid all they had, together)]: the price payers by
+    # satisfaction, then one row for those who paid all they had (amounts differ)
+    payments: dict[int, list] = field(default_factory=dict)
     money_left: dict[int, object] = field(default_factory=dict)  # unselected j -> supporters' money
-    group_money_left: list = field(default_factory=list)  # per ballot group, at the end (explain)
     step: object = None  # distance in t to the nearest possible change (None: never; 0: now)
+    group_money: object = None  # explain: a function giving each ballot group's money at the end
+
+    @property
+    def group_money_left(self) -> list:
+        """Money left per unit of weight for each ballot group at the end (explained runs)."""
+        return self.group_money() if self.group_money is not None else []
 
 
 def mes_candidates(profile: Profile) -> tuple[list[int], list[int]]:
@@ -145,7 +153,7 @@ class _Supporters:
     multiplicity. A histogram over (budget class, satisfaction) is then one ``bincount``; the
     counts are whole numbers (exact), the budgets stay exact rationals in Python lists."""
 
-    __slots__ = ("groups", "uidx", "mult", "values", "nvalues")
+    __slots__ = ("groups", "uidx", "mult", "values", "nvalues", "values_f")
 
     def __init__(self, groups, uidx, mult, values):
         self.groups = np.asarray(groups, dtype=np.int64)
@@ -153,6 +161,7 @@ class _Supporters:
         self.mult = np.asarray(mult, dtype=np.float64)
         self.values = values
         self.nvalues = len(values)
+        self.values_f = np.array([float(v) for v in values], dtype=np.float64)
 
 
 EXACT_FLOAT_LIMIT = 2**52  # float64 sums of whole numbers below this are exact
@@ -195,6 +204,7 @@ def _setup(profile: Profile) -> list:
         sp.mult = mult_all[groups]
         sp.values = [values_all[k] for k in vals.tolist()]
         sp.nvalues = len(sp.values)
+        sp.values_f = np.array([float(v) for v in sp.values], dtype=np.float64)
         setup[j] = sp
     profile.shared["mes_setup"] = setup
     return setup
@@ -212,6 +222,7 @@ def run_mes(profile: Profile, t, *, track: bool = False, explain: bool = False,
     """
     Q = exact.Q
     t = Q(t)
+    ZERO = Q(0)
     considered, free = mes_candidates(profile)
     step = _Step(track, step_floor)
     cost, tie, scale = profile.cost, profile.tie_key, profile.scale
@@ -293,7 +304,10 @@ def run_mes(profile: Profile, t, *, track: bool = False, explain: bool = False,
                     raise AssertionError("a hinted Equal Shares winner is not affordable")
                 alive.discard(j)
                 continue
-            entries.sort(key=lambda e: e[0] / e[2])
+            if supporters[j].nvalues == 1:  # one satisfaction value: order by money
+                entries.sort(key=lambda e: e[0])
+            else:
+                entries.sort(key=lambda e: e[0] / e[2])
             R, S, Rs = costD[j], sat_total[j], Q(0)
             ncap = 0
             for v, sl, s, m, _ in entries:
@@ -316,31 +330,51 @@ def run_mes(profile: Profile, t, *, track: bool = False, explain: bool = False,
             _note_round(step, best, best_rho, best_rs, best_C, alive,
                         lambda q, seen=hists: seen[q] if q in seen else H(q),
                         cval, cslope, costD, sat_total)
-        # the supporters of the winner pay
+        # the supporters of the winner pay: the first ``ncap`` entries all they have, the rest
+        # the price times their satisfaction (one amount per satisfaction value)
         entries, ncap = best_C
         sp = supporters[best]
-        value_index = {v: k for k, v in enumerate(sp.values)}
-        keys = lab[sp.groups] * sp.nvalues + sp.uidx
+        nv = sp.nvalues
+        value_index = {v: k for k, v in enumerate(sp.values)} if nv > 1 else None
+        keys = lab[sp.groups] * nv + sp.uidx
         new_class = np.zeros(int(keys.max()) + 1, dtype=np.int64)
-        paid = []
+        capped_key = np.zeros(len(new_class), dtype=bool) if explain else None
+        zero_class = klass(ZERO, ZERO)
+        each_of: dict = {}
+        capped_paid: dict = {}  # amount -> multiplicity (explain)
+        price_paid: dict = {}  # satisfaction -> multiplicity (explain)
         for i, (v, sl, s, m, c) in enumerate(entries):
+            key = c * nv + value_index[s] if nv > 1 else c
             if i < ncap:
-                c2 = klass(Q(0), Q(0))
-                each = v
+                new_class[key] = zero_class
+                if explain:
+                    capped_key[key] = True
+                    capped_paid[v] = capped_paid.get(v, 0) + m
+                continue
+            each = each_of.get(s)
+            if each is None:
+                each = each_of[s] = best_rho * s
+            left = v - each
+            if track:
+                new_class[key] = klass(left, sl - best_rs * s)
+            elif left:
+                cval.append(left)
+                cslope.append(ZERO)
+                new_class[key] = len(cval) - 1
             else:
-                each = best_rho * s
-                c2 = klass(v - each, sl - best_rs * s if track else Q(0))
-            new_class[c * sp.nvalues + value_index[s]] = c2
+                new_class[key] = zero_class
             if explain:
-                paid.append((m, each, i < ncap))
+                price_paid[s] = price_paid.get(s, 0) + m
         lab[sp.groups] = new_class[keys]
         if explain:
-            capped_key = np.zeros(len(new_class), dtype=bool)
-            for _v, _, s, _, c in entries[:ncap]:
-                capped_key[c * sp.nvalues + value_index[s]] = True
             capped = capped_key[keys]
             broke[sp.groups[capped]] = True
             paid_price.append((best, best_rho, sp.groups[~capped], sp.uidx[~capped]))
+            paid = sorted(((m, each_of[s], False, m * each_of[s]) for s, m in price_paid.items()),
+                          key=lambda r: -r[1])
+            if capped_paid:
+                paid.append((sum(capped_paid.values()), None, True,
+                             sum((m * v for v, m in capped_paid.items()), Q(0))))
         run.selected.append(best)
         if explain:
             run.rho[best] = best_rho
@@ -348,7 +382,8 @@ def run_mes(profile: Profile, t, *, track: bool = False, explain: bool = False,
 
     run.step = step.value if track else None
     if explain:
-        run.group_money_left = [cval[c] for c in lab.tolist()]
+        final = [cval[c] for c in lab.tolist()]
+        run.group_money = lambda: final
         chosen = set(run.selected)
         rest = [j for j in considered if j not in chosen]
         left = _money_left(profile, t, rest, paid_price, broke) if rest else {}
@@ -356,6 +391,13 @@ def run_mes(profile: Profile, t, *, track: bool = False, explain: bool = False,
             left = {j: sum((m * cval[c] for (c, _), m in H(j).items()), Q(0)) for j in rest}
         run.money_left.update(left)
     return run
+
+
+def _offsets(parts) -> np.ndarray:
+    """Start offsets of consecutive arrays (and the total at the end), as a sparse matrix wants."""
+    offsets = np.zeros(len(parts) + 1, dtype=np.int64)
+    np.cumsum([len(p) for p in parts], out=offsets[1:])
+    return offsets
 
 
 def _money_left(profile: Profile, t, projects, paid_price, broke) -> dict | None:
@@ -369,9 +411,9 @@ def _money_left(profile: Profile, t, projects, paid_price, broke) -> dict | None
     Q = exact.Q
     supporters = _setup(profile)
     ngroups = len(profile.mult)
-    matrix = np.zeros((ngroups, len(paid_price)), dtype=np.float64)
-    coefficients = []
-    for k, (j, rho, groups, uidx) in enumerate(paid_price):
+    # (groups x winners): satisfaction (as a whole number) of each group that paid the price
+    paid_groups, paid_sats, coefficients = [], [], []
+    for j, rho, groups, uidx in paid_price:
         sp = supporters[j]
         den = 1
         for v in sp.values:
@@ -379,19 +421,180 @@ def _money_left(profile: Profile, t, projects, paid_price, broke) -> dict | None
         nums = [int(v * den) for v in sp.values]
         if max(nums) * profile.total_mult >= EXACT_FLOAT_LIMIT:
             return None
-        matrix[groups, k] = np.asarray(nums, dtype=np.float64)[uidx]
+        paid_groups.append(groups)
+        paid_sats.append(np.asarray(nums, dtype=np.float64)[uidx])
         coefficients.append(rho / den)
+    matrix = csc_matrix((np.concatenate(paid_sats or [np.zeros(0)]),
+                         np.concatenate(paid_groups or [np.zeros(0, dtype=np.int64)]),
+                         _offsets(paid_groups)), shape=(ngroups, len(paid_price)))
+    # (projects x groups): the weight of each supporter who never paid all they had
+    groups = [supporters[j].groups for j in projects]
+    indptr = _offsets(groups)
+    indices = np.concatenate(groups)
+    weights = np.concatenate([supporters[j].mult for j in projects])
+    weights[broke[indices]] = 0.0
+    support = csr_matrix((weights, indices, indptr), shape=(len(projects), ngroups))
+    counts = (support @ matrix).toarray().tolist()
+    totals = np.add.reduceat(weights, indptr[:-1]) if len(weights) else np.zeros(len(projects))
+    # exact sums in whole numbers over one common denominator
+    t = Q(t)
+    D = int(t.denominator)
+    for c in coefficients:
+        D = lcm(D, int(c.denominator))
+    P = [int(c * D) for c in coefficients]
+    T = int(t * D)
     left = {}
-    for j in projects:
-        sp = supporters[j]
-        weights = np.where(broke[sp.groups], 0.0, sp.mult)
-        counts = (weights @ matrix[sp.groups]).tolist()
-        total = t * int(weights.sum())
-        for coefficient, n in zip(coefficients, counts, strict=True):
-            if n:
-                total -= coefficient * int(n)
-        left[j] = Q(total)
+    for j, row, w in zip(projects, counts, totals.tolist(), strict=True):
+        left[j] = Q(T * int(w) - sum(p * int(n) for p, n in zip(P, row, strict=True) if n), D)
     return left
+
+
+def paid_run(profile: Profile, t, winners: list[int]) -> MesRun:
+    """An explained run of Equal Shares at ``t`` whose winners (after the free projects) are
+    known, in order, from the float filter: the same result as ``run_mes(..., explain=True)``.
+
+    Each round prices and pays only its winner, mostly in floats with proven error bounds:
+    - every ballot group's money is kept as a float (off by at most ``err``); exactly, it is
+      ``t - sum_k coefficient_k * n_gk`` over the winners k it paid the price for, with
+      ``n_gk`` a whole number (its satisfaction times a common denominator) kept in ``paid``,
+      or 0 once it has paid all it had;
+    - the winner's price is bracketed in floats; supporters clearly below it (they pay all
+      they have) or clearly above it (they pay the price) are sorted out in floats, and only
+      the few near the line get their exact money worked out and compared exactly;
+    - the exact price follows from the exact total of those who pay all they have (one product
+      of whole numbers, summed exactly in float64, then exact sums over the k winners), and is
+      checked against every supporter: a voter pays all they have exactly when their money is
+      below price times satisfaction. If the check fails (an error far beyond the bounds), the
+      round is redone exactly over every supporter.
+    """
+    from .fastmes import _price
+
+    Q = exact.Q
+    t = Q(t)
+    _, free = mes_candidates(profile)
+    supporters = _setup(profile)
+    ngroups = len(profile.mult)
+    scale = profile.scale
+    sat_total = profile.positive_sat
+    # whole-number satisfactions per winner: its values times their common denominator
+    dens, nums = [], []
+    for j in winners:
+        den = 1
+        for v in supporters[j].values:
+            den = lcm(den, int(v.denominator))
+        dens.append(den)
+        nums.append(np.array([int(v * den) for v in supporters[j].values], dtype=np.float64))
+        if nums[-1].max() * profile.total_mult >= EXACT_FLOAT_LIMIT:
+            return run_mes(profile, t, explain=True, winners=winners)
+    t_f = float(t)
+    money = np.full(ngroups, t_f)
+    # each float is off by at most one rounding of t per payment (money <= t): 4e-16 t each
+    err = (len(winners) + 2) * 4e-16 * t_f
+    broke = np.zeros(ngroups, dtype=bool)
+    paid = np.zeros((ngroups, len(winners)), dtype=np.float64, order="F")
+    # exact money: (T - sum_k P_k * n_k) / D with whole numbers T = t * D and P_k
+    D = int(t.denominator)
+    P: list[int] = []
+
+    def exact_sum(groups, weights, k):
+        """Exact total money of ``groups`` (none broke), each counted ``weights`` times."""
+        n = (weights @ paid[groups, :k]).tolist() if k else []
+        total = int(t * D) * int(weights.sum()) - sum(p * int(x) for p, x in zip(P, n, strict=True))
+        return Q(total, D)
+
+    ONE = np.ones(1)
+    run = MesRun(t, list(free))
+    paid_price = []
+    for k, j in enumerate(winners):
+        sp = supporters[j]
+        cost = profile.cost[j] * scale
+        g = sp.groups
+        m = sp.mult
+        s_f = sp.values_f[sp.uidx]
+        v_f = money[g]
+        cost_f = float(cost)
+        ms = m * s_f
+        start = cost_f / float(sat_total[j]) * (1 - 1e-9)
+        hi = _price(v_f + err, m, s_f, ms, cost_f, start)  # more money, lower price
+        lo = _price(np.maximum(v_f - err, 0.0), m, s_f, ms, cost_f, start)
+        values = sp.values
+        if hi is not None and lo is not None:
+            rho_lo, rho_hi = hi[0] - hi[1], lo[0] + lo[1]
+            sure_cap = v_f + err < rho_lo * s_f * (1 - 1e-13)
+            near = np.flatnonzero(~(sure_cap | (v_f - err > rho_hi * s_f * (1 + 1e-13))))
+        else:
+            sure_cap = np.zeros(len(g), dtype=bool)
+            near = np.arange(len(g))
+        for attempt in (0, 1):
+            capped = sure_cap.copy()
+            live = capped & ~broke[g]
+            R = cost - exact_sum(g[live], m[live], k)
+            S = sat_total[j] - sum(int(c) * values[u] for u, c in enumerate(
+                np.bincount(sp.uidx[capped], weights=m[capped], minlength=sp.nvalues).tolist()))
+            # the near ones, exactly, in order of money per unit of satisfaction
+            exact_v = {i: (Q(0) if broke[g[i]] else exact_sum(g[i:i + 1], ONE, k))
+                       for i in near.tolist()}
+            for i in sorted(exact_v, key=lambda i: exact_v[i] / values[sp.uidx[i]]):
+                s, w = values[sp.uidx[i]], int(m[i])
+                if R / S * s <= exact_v[i]:
+                    break
+                R -= w * exact_v[i]
+                S -= w * s
+                capped[i] = True
+            rho = R / S
+            if attempt:
+                break
+            rf = float(rho)
+            if (hi is not None and lo is not None and rho_lo * (1 - 1e-15) <= rf
+                    and rf <= rho_hi * (1 + 1e-15)
+                    and all((v < rho * values[sp.uidx[i]]) == bool(capped[i])
+                            for i, v in exact_v.items())):
+                break
+            sure_cap = np.zeros(len(g), dtype=bool)  # pragma: no cover - redo exactly
+            near = np.arange(len(g))
+        # pay: the capped pay all they have, the rest the price times their satisfaction
+        each_of = [rho * s for s in values]
+        pays = ~capped
+        gp = g[pays]
+        money[gp] -= np.array([float(e) for e in each_of])[sp.uidx[pays]]
+        money[g[capped]] = 0.0
+        broke[g[capped]] = True
+        paid[gp, k] = nums[k][sp.uidx[pays]]
+        # exact coefficient of this winner: rho / den, over the common denominator D
+        coefficient = rho / dens[k]
+        new_D = lcm(D, int(coefficient.denominator))
+        if new_D != D:
+            P = [p * (new_D // D) for p in P]
+            D = new_D
+        P.append(int(coefficient * D))
+        # the explanation: who paid the price (by satisfaction), and who paid all they had
+        price_w = np.bincount(sp.uidx[pays], weights=m[pays], minlength=sp.nvalues)
+        rows = [(int(w), each_of[u], False, int(w) * each_of[u])
+                for u, w in enumerate(price_w.tolist()) if w]
+        rows.sort(key=lambda r: -r[1])
+        capped_w = int(m[capped].sum())
+        if capped_w:
+            rows.append((capped_w, None, True, cost - sum((r[3] for r in rows), Q(0))))
+        paid_price.append((j, rho, gp, sp.uidx[pays]))
+        run.selected.append(j)
+        run.rho[j] = rho
+        run.payments[j] = rows
+
+    def group_money():
+        out = []
+        for gi in range(ngroups):
+            out.append(Q(0) if broke[gi] else exact_sum(np.array([gi]), ONE, len(winners)))
+        return out
+
+    run.group_money = group_money
+    chosen = set(run.selected)
+    considered, _ = mes_candidates(profile)
+    rest = [j for j in considered if j not in chosen]
+    left = _money_left(profile, t, rest, paid_price, broke) if rest else {}
+    if left is None:  # pragma: no cover - satisfactions too large for exact float sums
+        return run_mes(profile, t, explain=True, winners=winners)
+    run.money_left.update(left)
+    return run
 
 
 def prepare(profile: Profile) -> None:
@@ -407,7 +610,7 @@ def explained_mes(profile: Profile, t) -> MesRun:
     if winners is None:
         return run_mes(profile, t, explain=True)
     _, free = mes_candidates(profile)
-    return run_mes(profile, t, explain=True, winners=winners[len(free):])
+    return paid_run(profile, t, winners[len(free):])
 
 
 def total_cost(profile: Profile, selected) -> object:

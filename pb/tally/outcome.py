@@ -26,11 +26,17 @@ UNFUNDED_CODES = (NO_SUPPORT, SUPPORTERS_COULD_NOT_AFFORD, DID_NOT_FIT)
 
 @dataclass(frozen=True)
 class SupporterPayment:
-    """A group of supporters who paid the same amount each for a project (Equal Shares)."""
+    """A group of a project's supporters and what they paid for it (Equal Shares).
+
+    Supporters who could afford it paid the price times their satisfaction, the same amount
+    ``each`` (one group per amount); those who could not paid all they had left, amounts that
+    differ, so they are one group with ``each`` None. ``total`` is what the group paid together.
+    """
 
     voters: Fraction  # how many supporters (ballot weights summed)
-    each: Fraction  # what each of them paid
+    each: Fraction | None  # what each of them paid; None for those who paid all they had
     paid_all_they_had: bool  # True if this was all the money they had left
+    total: Fraction  # what they paid together
 
 
 @dataclass(frozen=True)

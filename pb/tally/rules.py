@@ -97,19 +97,23 @@ def _greedy_outcome(profile: Profile) -> Outcome:
 def _mes_explanations(profile: Profile, run) -> dict:
     scale = profile.scale
     position = {j: k + 1 for k, j in enumerate(run.selected)}
+    weights: dict = {}
+
+    def voters(m):  # the same few counts come up again and again
+        w = weights.get(m)
+        if w is None:
+            w = weights[m] = Fraction(m, scale)
+        return w
+
     explanations = {}
     considered, _ = mes_candidates(profile)
     considered = set(considered)
     for j in range(len(profile.ids)):
         if j in position:
-            groups: dict = {}
-            for m, each, all_they_had in run.payments.get(j, []):
-                key = (each, all_they_had)  # internal rationals hash much faster than Fractions
-                groups[key] = groups.get(key, 0) + m
             payments = tuple(
-                SupporterPayment(Fraction(m, scale), _frac(each), capped)
-                for (each, capped), m in sorted(groups.items(), key=lambda kv: (-kv[0][0], kv[0][1]))
-            )
+                SupporterPayment(voters(m), None if each is None else _frac(each), capped,
+                                 _frac(total) / scale)
+                for m, each, capped, total in run.payments.get(j, ()))
             price = _frac(run.rho[j]) if j in run.rho else None
             explanations[j] = _base(profile, j, funded=True, code=FUNDED_EQUAL_SHARES,
                                     position=position[j], payments=payments, price=price)

@@ -34,12 +34,28 @@ def test_equal_shares_explains_who_paid_what():
     assert outcome.equal_share == 10  # 100 / 10 voters
     park = e["park"]
     assert park.code == "funded_equal_shares"
-    assert sum(p.voters * p.each for p in park.payments) == 60
+    assert sum(p.total for p in park.payments) == 60
     assert sum(p.voters for p in park.payments) == park.supporters == 7
     assert e["mural"].code == "no_support" and not e["mural"].funded
     bridge = e["bridge"]
     assert bridge.code == "supporters_could_not_afford"
     assert bridge.supporters_money_left == 10 < bridge.cost
+
+
+def test_equal_shares_groups_those_who_paid_all_they_had():
+    # 4 voters with 10 each; three pay 9 each for "a", so voter 1 has 1 left for "b", and
+    # voter 4 pays the other 9
+    projects = [Project("a", 27), Project("b", 10)]
+    ballots = [Ballot({"a", "b"}), Ballot({"a"}), Ballot({"a"}), Ballot({"b"})]
+    outcome = count(Election(40, projects, ballots, BallotRules("approval")), "mes")
+    a, b = outcome.explanations["a"], outcome.explanations["b"]
+    assert outcome.selected == ["a", "b"]
+    assert [(p.voters, p.each, p.paid_all_they_had, p.total) for p in a.payments] == [
+        (3, 9, False, 27)]
+    assert [(p.voters, p.each, p.paid_all_they_had, p.total) for p in b.payments] == [
+        (1, 9, False, 9), (1, None, True, 1)]
+    assert outcome.to_dict()["explanations"]["b"]["payments"][1] == {
+        "voters": 1, "each": None, "paid_all_they_had": True, "total": 1}
 
 
 def test_add1_explains_completion_and_levels():
@@ -74,7 +90,7 @@ def test_weights_count_as_voters_in_explanations():
     assert outcome.equal_share == 20
     a = outcome.explanations["a"]
     assert a.funded and a.supporters == Fraction(3, 2)
-    assert [(p.voters, p.each) for p in a.payments] == [(Fraction(3, 2), 20)]
+    assert [(p.voters, p.each, p.total) for p in a.payments] == [(Fraction(3, 2), 20, 30)]
 
 
 @pytest.mark.parametrize("rule", ["greedy", "mes", "mes-add1"])

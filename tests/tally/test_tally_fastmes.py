@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pb.tally import count
 from pb.tally.fastmes import fast_selection
-from pb.tally.mes import run_mes
+from pb.tally.mes import explained_mes, paid_run, run_mes
 from pb.tally.profile import Profile, profile_for
 from tests.tally.test_tally_properties import SETTINGS, add1_elections, elections
 
@@ -26,6 +26,39 @@ def test_the_float_filter_agrees_with_the_exact_run_or_gives_up(election, extra)
     fast = fast_selection(profile, t)
     if fast is not None:
         assert fast == run_mes(profile, t).selected
+
+
+@SETTINGS
+@given(elections(), st.sampled_from([Fraction(0), Fraction(1, 3), Fraction(1), Fraction(7, 2)]))
+def test_the_float_guided_explained_run_is_the_exact_explained_run(election, extra):
+    profile = Profile(election)
+    if profile.total_mult == 0:
+        return
+    t = profile.budget * profile.scale / profile.total_mult + extra
+    exact = run_mes(profile, t, explain=True)
+    fast = explained_mes(profile, t)  # paid_run when the float filter can tell the winners
+    assert fast.selected == exact.selected
+    assert fast.rho == exact.rho
+    assert fast.payments == exact.payments
+    assert fast.money_left == exact.money_left
+    assert fast.group_money_left == exact.group_money_left
+
+
+def test_the_explained_run_on_real_files_at_several_budgets():
+    from pathlib import Path
+
+    from pb.tally import read_pabulib
+
+    for name in ("Poland_Wieliczka_2023_Green_Budget.pb", "Worldwide_Mechanical_Turk_Utilities_7.pb",
+                 "Switzerland_Zurich_S5R.pb"):
+        profile = profile_for(read_pabulib(Path(__file__).parent.parent / "data/pabulib" / name))
+        t0 = profile.budget * profile.scale / profile.total_mult
+        for t in (t0, t0 + 3, 2 * t0):
+            exact = run_mes(profile, t, explain=True)
+            winners = exact.selected[len([j for j in exact.selected if profile.cost[j] == 0]):]
+            fast = paid_run(profile, t, winners)
+            assert (fast.selected, fast.rho, fast.payments, fast.money_left) == (
+                exact.selected, exact.rho, exact.payments, exact.money_left)
 
 
 @settings(max_examples=80, deadline=None)

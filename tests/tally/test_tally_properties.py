@@ -86,10 +86,20 @@ def test_equal_shares_nobody_pays_more_than_their_share(election, rule):
                   if outcome.explanations[i].code == "funded_equal_shares"]
     for i in mes_funded:
         e = outcome.explanations[i]
-        assert sum(pay.voters * pay.each for pay in e.payments) == e.cost
-        assert all(0 <= pay.each <= share for pay in e.payments)
-        # only supporters who had run out of money pay nothing
-        assert all(pay.paid_all_they_had for pay in e.payments if pay.each == 0)
+        assert sum(pay.total for pay in e.payments) == e.cost
+        payers = sum(pay.voters for pay in e.payments)  # a ranked last choice gets 0, pays 0
+        assert payers == e.supporters if election.rules.is_approval else payers <= e.supporters
+        # those who could afford the price paid it, the same each, at most their share
+        for pay in e.payments:
+            if pay.paid_all_they_had:
+                assert pay.each is None and 0 <= pay.total <= pay.voters * share
+            else:
+                assert 0 < pay.each <= share and pay.total == pay.voters * pay.each
+        # one row for those who paid all they had, after one row per amount, largest first
+        capped = [pay.paid_all_they_had for pay in e.payments]
+        assert capped == sorted(capped) and capped.count(True) <= 1
+        amounts = [pay.each for pay in e.payments if not pay.paid_all_they_had]
+        assert amounts == sorted(set(amounts), reverse=True)
     if share is None:
         return
     profile = Profile(election)
