@@ -2,7 +2,7 @@
 
     python benchmarks/tally.py DIR [--rules greedy mes mes-add1] [--files GLOB]
                               [--skip-pabutools-over VOTES] [--timeout SECONDS]
-                              [--min-votes VOTES]
+                              [--min-votes VOTES] [--estimate-add1 SAMPLES]
 
 For every file and rule it prints: votes, projects, our set-up seconds, our seconds, pabutools'
 seconds, the ratio, our peak memory, and whether the selected sets are the same.
@@ -25,7 +25,9 @@ set-up columns for parsing and profile building.
 Our engine runs in a fresh child process so its peak memory (VmHWM of that process:
 interpreter + parsed file + profile + counts) is its own; pabutools runs in this process,
 stopped after ``--timeout`` seconds (then the row says ``>T``, the ratio ``>x`` is a lower
-bound, and "same" is unknown). Never part of the timed test suite.
+bound, and "same" is unknown; with ``--estimate-add1 K``, a timed-out mes-add1 row also gets an
+estimate from K levels sampled at random, see ``pabutools_add1_estimate``). Never part of the
+timed test suite.
 """
 
 from __future__ import annotations
@@ -127,6 +129,81 @@ def pabutools_run(path: str, rules: list[str], timeout: float) -> dict:
     return results
 
 
+def pabutools_add1_estimate(path: str, levels: int, samples: int, seed: int = 1) -> dict:
+    """Estimate pabutools' mes-add1 time when it is too slow to run to the end.
+
+    pabutools' add1 is a loop over budget levels 0, 1, ..., ``levels`` - 1 (the levels our
+    engine found it must try): each turn runs Equal Shares (``mes_inner_algo``), checks the
+    outcome and raises every voter's budget. We start pabutools' own loop
+    (``method_of_equal_shares_scheme`` with ``voter_budget_increment=1``) at ``samples`` levels
+    drawn at random, let it run two whole turns, and time them from the start of one turn to
+    the start of the next (pabutools' set-up of voters and projects, once per add1, is left
+    out). Each turn's outcome is compared with our engine's Equal Shares at that level. The
+    estimate is ``levels`` times the mean time of a turn.
+    """
+    import random
+
+    import pabutools.rules.mes.mes_rule as mes_rule
+    from pabutools.election import AbstractApprovalProfile, Cost_Sat, parse_pabulib
+    from pabutools.fractions import frac
+    from pabutools.rules.budgetallocation import BudgetAllocation
+    from pabutools.tiebreaking import lexico_tie_breaking
+
+    from pb.tally import read_pabulib
+    from pb.tally.mes import run_mes
+    from pb.tally.profile import profile_for
+
+    instance, profile = parse_pabulib(path)
+    if not isinstance(profile, AbstractApprovalProfile):
+        raise SystemExit("--estimate-add1 is written for approval ballots (Cost_Sat)")
+    sat_profile = profile.as_sat_profile(sat_class=Cost_Sat)
+    ours = profile_for(read_pabulib(path))
+    t0 = ours.budget * ours.scale / ours.total_mult
+    inner = mes_rule.mes_inner_algo
+
+    class Enough(Exception):
+        pass
+
+    turns: list[float] = []
+    same = True
+    picked = sorted(random.Random(seed).sample(range(levels), min(samples, levels)))
+    for level in picked:
+        starts: list[float] = []
+        depth = [0]
+
+        outcomes: list = []
+
+        def timed(*args, starts=starts, depth=depth, outcomes=outcomes, **kwargs):
+            if depth[0] == 0:  # a turn of the add1 loop (the inner algorithm recurses)
+                starts.append(time.perf_counter())
+                if len(starts) == 3:
+                    raise Enough
+                outcomes.append(args[6])  # the list the turn's outcome is put in
+            depth[0] += 1
+            try:
+                inner(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        mes_rule.mes_inner_algo = timed
+        try:
+            mes_rule.method_of_equal_shares_scheme(
+                instance, profile, sat_profile,
+                frac(instance.budget_limit, profile.num_ballots()) + level, BudgetAllocation(),
+                lexico_tie_breaking, voter_budget_increment=1, binary_sat=True)
+        except Enough:
+            pass
+        finally:
+            mes_rule.mes_inner_algo = inner
+        turns += [b - a for a, b in zip(starts, starts[1:], strict=False)]
+        for k, found in enumerate(outcomes):
+            mine = run_mes(ours, t0 + level + k).selected
+            same = same and {p.name for p in found[0]} == {ours.ids[j] for j in mine}
+    mean = sum(turns) / len(turns)
+    return {"levels": picked, "mean": mean, "low": min(turns), "high": max(turns),
+            "estimate": mean * levels, "same": same}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dir", type=Path)
@@ -138,6 +215,9 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=float, default=600, help="seconds per pabutools run")
     parser.add_argument("--min-votes", type=int, default=0, metavar="VOTES",
                         help="leave out files with this many votes or fewer")
+    parser.add_argument("--estimate-add1", type=int, default=0, metavar="SAMPLES",
+                        help="when pabutools' mes-add1 times out, estimate its time from this "
+                        "many levels sampled at random (see pabutools_add1_estimate)")
     args = parser.parse_args(argv)
 
     files = sorted(args.dir.glob(args.files), key=lambda p: p.stat().st_size)
@@ -163,6 +243,14 @@ def main(argv=None) -> int:
                 t_text, ratio, same = "skipped", "", "?"
             elif t_pabu is None:
                 t_text, ratio, same = f">{args.timeout:g}", f">{args.timeout / t_ours:.0f}x", "?"
+                if rule == "mes-add1" and args.estimate_add1:
+                    est = pabutools_add1_estimate(str(path), details["add1_levels_tried"],
+                                                  args.estimate_add1)
+                    t_text += (f" (est. {est['estimate']:.0f}: {details['add1_levels_tried']} "
+                               f"levels x {est['mean']:.2f} s, {est['low']:.2f}-{est['high']:.2f} "
+                               f"at {len(est['levels'])} random levels)")
+                    ratio += f" (est. {est['estimate'] / t_ours:.0f}x)"
+                    same = f"{'yes' if est['same'] else 'NO'} at {len(est['levels'])} levels"
             else:
                 t_text = f"{t_pabu:.3f}"
                 ratio = f"{t_pabu / t_ours:.0f}x" if t_ours else ""
