@@ -153,7 +153,8 @@ class _Supporters:
     multiplicity. A histogram over (budget class, satisfaction) is then one ``bincount``; the
     counts are whole numbers (exact), the budgets stay exact rationals in Python lists."""
 
-    __slots__ = ("groups", "uidx", "mult", "values", "nvalues", "values_f")
+    __slots__ = ("groups", "uidx", "mult", "values", "nvalues", "values_f", "den", "nums",
+                 "nums_exact")
 
     def __init__(self, groups, uidx, mult, values):
         self.groups = np.asarray(groups, dtype=np.int64)
@@ -162,9 +163,22 @@ class _Supporters:
         self.values = values
         self.nvalues = len(values)
         self.values_f = np.array([float(v) for v in values], dtype=np.float64)
+        _whole_numbers(self)
 
 
 EXACT_FLOAT_LIMIT = 2**52  # float64 sums of whole numbers below this are exact
+
+
+def _whole_numbers(sp) -> None:
+    """The satisfaction values as whole numbers ``nums`` over their common denominator ``den``
+    (as floats, exact below 2**53; ``nums_exact`` is False if some are too big for that)."""
+    den = 1
+    for v in sp.values:
+        den = lcm(den, int(v.denominator))
+    nums = [int(v * den) for v in sp.values]
+    sp.den = den
+    sp.nums = np.array(nums, dtype=np.float64)
+    sp.nums_exact = max(nums, default=0) < EXACT_FLOAT_LIMIT
 
 
 def _setup(profile: Profile) -> list:
@@ -205,6 +219,7 @@ def _setup(profile: Profile) -> list:
         sp.values = [values_all[k] for k in vals.tolist()]
         sp.nvalues = len(sp.values)
         sp.values_f = np.array([float(v) for v in sp.values], dtype=np.float64)
+        _whole_numbers(sp)
         setup[j] = sp
     profile.shared["mes_setup"] = setup
     return setup
@@ -415,14 +430,11 @@ def _money_left(profile: Profile, t, projects, paid_price, broke) -> dict | None
     paid_groups, paid_sats, coefficients = [], [], []
     for j, rho, groups, uidx in paid_price:
         sp = supporters[j]
-        den = 1
-        for v in sp.values:
-            den = lcm(den, int(v.denominator))
-        nums = [int(v * den) for v in sp.values]
-        if max(nums) * profile.total_mult >= EXACT_FLOAT_LIMIT:
+        den = sp.den
+        if not sp.nums_exact or sp.nums.max() * profile.total_mult >= EXACT_FLOAT_LIMIT:
             return None
         paid_groups.append(groups)
-        paid_sats.append(np.asarray(nums, dtype=np.float64)[uidx])
+        paid_sats.append(sp.nums[uidx])
         coefficients.append(rho / den)
     matrix = csc_matrix((np.concatenate(paid_sats or [np.zeros(0)]),
                          np.concatenate(paid_groups or [np.zeros(0, dtype=np.int64)]),
@@ -455,8 +467,8 @@ def paid_run(profile: Profile, t, winners: list[int]) -> MesRun:
 
     Each round prices and pays only its winner, mostly in floats with proven error bounds:
     - every ballot group's money is kept as a float (off by at most ``err``); exactly, it is
-      ``t - sum_k coefficient_k * n_gk`` over the winners k it paid the price for, with
-      ``n_gk`` a whole number (its satisfaction times a common denominator) kept in ``paid``,
+      ``t - sum_k coefficient_k * n_gk`` over the winners k so far that it supports, with
+      ``n_gk`` a whole number (its satisfaction times a common denominator, ``_incidence``),
       or 0 once it has paid all it had;
     - the winner's price is bracketed in floats; supporters clearly below it (they pay all
       they have) or clearly above it (they pay the price) are sorted out in floats, and only
@@ -477,28 +489,27 @@ def paid_run(profile: Profile, t, winners: list[int]) -> MesRun:
     scale = profile.scale
     sat_total = profile.positive_sat
     # whole-number satisfactions per winner: its values times their common denominator
-    dens, nums = [], []
     for j in winners:
-        den = 1
-        for v in supporters[j].values:
-            den = lcm(den, int(v.denominator))
-        dens.append(den)
-        nums.append(np.array([int(v * den) for v in supporters[j].values], dtype=np.float64))
-        if nums[-1].max() * profile.total_mult >= EXACT_FLOAT_LIMIT:
+        sp = supporters[j]
+        if not sp.nums_exact or sp.nums.max() * profile.total_mult >= EXACT_FLOAT_LIMIT:
             return run_mes(profile, t, explain=True, winners=winners)
     t_f = float(t)
     money = np.full(ngroups, t_f)
     # each float is off by at most one rounding of t per payment (money <= t): 4e-16 t each
     err = (len(winners) + 2) * 4e-16 * t_f
     broke = np.zeros(ngroups, dtype=bool)
-    paid = np.zeros((ngroups, len(winners)), dtype=np.float64, order="F")
+    # a group that never paid all it had has paid the price for every winner it supports, so
+    # its money is t - sum over those winners k of coefficient_k * (its whole-number
+    # satisfaction): the rows of the group-by-project incidence, restricted to the winners
+    incidence = _incidence(profile)
+    winner_cols = np.asarray(winners, dtype=np.int64)
     # exact money: (T - sum_k P_k * n_k) / D with whole numbers T = t * D and P_k
     D = int(t.denominator)
     P: list[int] = []
 
     def exact_sum(groups, weights, k):
         """Exact total money of ``groups`` (none broke), each counted ``weights`` times."""
-        n = (weights @ paid[groups, :k]).tolist() if k else []
+        n = (incidence[groups].T @ weights)[winner_cols[:k]].tolist() if k else []
         total = int(t * D) * int(weights.sum()) - sum(p * int(x) for p, x in zip(P, n, strict=True))
         return Q(total, D)
 
@@ -559,9 +570,8 @@ def paid_run(profile: Profile, t, winners: list[int]) -> MesRun:
         money[gp] -= np.array([float(e) for e in each_of])[sp.uidx[pays]]
         money[g[capped]] = 0.0
         broke[g[capped]] = True
-        paid[gp, k] = nums[k][sp.uidx[pays]]
         # exact coefficient of this winner: rho / den, over the common denominator D
-        coefficient = rho / dens[k]
+        coefficient = rho / sp.den
         new_D = lcm(D, int(coefficient.denominator))
         if new_D != D:
             P = [p * (new_D // D) for p in P]
@@ -597,9 +607,28 @@ def paid_run(profile: Profile, t, winners: list[int]) -> MesRun:
     return run
 
 
+def _incidence(profile: Profile):
+    """Ballot groups by projects (sparse rows): each group's satisfaction from each considered
+    project as a whole number over the project's common denominator (``_whole_numbers``)."""
+    cached = profile.shared.get("mes_incidence")
+    if cached is not None:
+        return cached
+    supporters = _setup(profile)
+    considered, _ = mes_candidates(profile)
+    rows = np.concatenate([supporters[j].groups for j in considered] or [np.zeros(0, np.int64)])
+    cols = np.repeat(np.asarray(considered, dtype=np.int64),
+                     [len(supporters[j].groups) for j in considered])
+    data = np.concatenate([supporters[j].nums[supporters[j].uidx] for j in considered]
+                          or [np.zeros(0)])
+    incidence = csr_matrix((data, (rows, cols)), shape=(len(profile.mult), len(profile.ids)))
+    profile.shared["mes_incidence"] = incidence
+    return incidence
+
+
 def prepare(profile: Profile) -> None:
     """Build (and cache on the profile) the budget-independent arrays Equal Shares works on."""
     _setup(profile)
+    _incidence(profile)
     fast_setup(profile)
 
 

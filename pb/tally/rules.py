@@ -118,7 +118,8 @@ def _mes_explanations(profile: Profile, run) -> dict:
             explanations[j] = _base(profile, j, funded=True, code=FUNDED_EQUAL_SHARES,
                                     position=position[j], payments=payments, price=price)
         elif j in considered:
-            money = _frac(run.money_left[j]) / scale
+            money = _frac(run.money_left[j])
+            money = money / scale if scale != 1 else money
             explanations[j] = _base(profile, j, funded=False, code=SUPPORTERS_COULD_NOT_AFFORD,
                                     supporters_money_left=money)
         else:
