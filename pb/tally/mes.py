@@ -29,7 +29,8 @@ after ``t + step``. This visits exactly the levels needed to find pabutools' sto
 Speed, second part (``fastmes``): most runs go through a float filter with rigorous error
 bounds, which either gives the exact selection or gives up (then the exact run above decides).
 Run over an interval of budgets, it proves a whole range of add1 levels has one outcome. An
-explained run takes the winners from the filter and only prices, pays and explains them exactly.
+explained run (``paid_run``) takes the winners from the filter, and prices, pays and explains
+them with floats where their error bounds decide and exact whole-number sums for the rest.
 """
 
 from __future__ import annotations
