@@ -78,7 +78,7 @@ def test_an_officer_creates_a_one_ward_round(app, client, officer):
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     assert "Create a budget round" in body and "Clapham Town" in body and "Method of Equal Shares" in body
-    assert 'id="proposals_from-day"' in body and "Equal Shares completed the way cities use it" in body
+    assert 'id="proposals_from-day"' in body and "Method of Equal Shares, with the money left over spent on the most popular projects" in body
 
     response = client.submit("/admin/rounds/new", round_form(app, {ACRE_LANE: "£25,000"}))
     assert response.status_code == 302

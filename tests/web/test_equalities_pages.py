@@ -85,6 +85,23 @@ def test_skipping_writes_nothing_and_ends_the_hand_off(client, app):
     assert "no questions to answer" in client.get("/equalities/questions").get_data(as_text=True)
 
 
+def test_the_thank_you_and_skip_pages_only_follow_a_ballot_of_this_visit(client, app):
+    # opened directly, neither may claim that anything was recorded
+    for path in ("/equalities/questions/thanks", "/equalities/questions/skip"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.headers["Location"].endswith(
+            "/equalities/questions")
+        assert "no questions to answer" in client.get(response.headers["Location"]).get_data(
+            as_text=True)
+    _with_ballot(client, app)
+    thanks = client.submit("/equalities/questions", {"age": "35_49"}).headers["Location"]
+    assert "Your answers have been recorded" in client.get(thanks).get_data(as_text=True)
+    assert client.get(thanks).status_code == 302  # once only: a reload is sent back
+    _with_ballot(client, app)
+    body = client.get("/equalities/questions/skip").get_data(as_text=True)
+    assert "Your vote has been recorded all the same" in body
+
+
 def test_without_a_ballot_in_the_session_the_page_is_polite(client, app):
     response = client.get("/equalities/questions")
     assert response.status_code == 200

@@ -59,7 +59,7 @@ BALLOT_TYPE_NAMES = {
 RULE_NAMES = {
     "greedy": _l("Most votes first, while the money lasts"),
     "mes": _l("Method of Equal Shares"),
-    "mes-add1": _l("Equal Shares completed the way cities use it"),
+    "mes-add1": _l("Method of Equal Shares, with the money left over spent on the most popular projects"),
 }
 DECISION_NAMES = {
     "accept": _l("Accept onto the ballot"),

@@ -43,6 +43,7 @@ from pb.web.equalities.forms import MonitoringForm, ThresholdForm
 from pb.web.rounds.presenters import PHASE_NAMES
 
 SESSION_KEY = "monitoring_ballot"
+RECORDED_KEY = "monitoring_recorded"  # shows the thank-you page once, after recording
 
 CHARACTERISTIC_NAMES = {
     "age": _l("Age"),
@@ -92,6 +93,7 @@ def questions():
             _attach(form, error, "age")
         else:
             session.pop(SESSION_KEY, None)
+            session[RECORDED_KEY] = True
             return redirect(url_for(".thanks"))
     status = 400 if form.errors else 200
     return render_template("equalities/questions.html", form=form), status
@@ -99,12 +101,15 @@ def questions():
 
 @bp.get("/questions/thanks")
 def thanks():
+    if not session.pop(RECORDED_KEY, False):  # only straight after answers were recorded
+        return redirect(url_for(".questions"))
     return render_template("equalities/thanks.html", already=False)
 
 
 @bp.get("/questions/skip")
 def skip():
-    session.pop(SESSION_KEY, None)
+    if session.pop(SESSION_KEY, None) is None:  # no ballot of this visit to skip questions for
+        return redirect(url_for(".questions"))
     return render_template("equalities/thanks.html", skipped=True)
 
 
