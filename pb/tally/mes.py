@@ -157,15 +157,6 @@ class _Supporters:
     __slots__ = ("groups", "uidx", "mult", "values", "nvalues", "values_f", "den", "nums",
                  "nums_exact")
 
-    def __init__(self, groups, uidx, mult, values):
-        self.groups = np.asarray(groups, dtype=np.int64)
-        self.uidx = np.asarray(uidx, dtype=np.int64)
-        self.mult = np.asarray(mult, dtype=np.float64)
-        self.values = values
-        self.nvalues = len(values)
-        self.values_f = np.array([float(v) for v in values], dtype=np.float64)
-        _whole_numbers(self)
-
 
 EXACT_FLOAT_LIMIT = 2**52  # float64 sums of whole numbers below this are exact
 
@@ -213,7 +204,7 @@ def _setup(profile: Profile) -> list:
         lo, hi = int(bounds[j]), int(bounds[j + 1])
         groups = g_sorted[lo:hi]
         vals, uidx = np.unique(v_sorted[lo:hi], return_inverse=True)
-        sp = _Supporters.__new__(_Supporters)
+        sp = _Supporters()
         sp.groups = groups
         sp.uidx = uidx.astype(np.int64).reshape(-1)
         sp.mult = mult_all[groups]

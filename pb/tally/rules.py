@@ -97,29 +97,20 @@ def _greedy_outcome(profile: Profile) -> Outcome:
 def _mes_explanations(profile: Profile, run) -> dict:
     scale = profile.scale
     position = {j: k + 1 for k, j in enumerate(run.selected)}
-    weights: dict = {}
-
-    def voters(m):  # the same few counts come up again and again
-        w = weights.get(m)
-        if w is None:
-            w = weights[m] = Fraction(m, scale)
-        return w
-
     explanations = {}
     considered, _ = mes_candidates(profile)
     considered = set(considered)
     for j in range(len(profile.ids)):
         if j in position:
             payments = tuple(
-                SupporterPayment(voters(m), None if each is None else _frac(each), capped,
+                SupporterPayment(Fraction(m, scale), None if each is None else _frac(each), capped,
                                  _frac(total) / scale)
                 for m, each, capped, total in run.payments.get(j, ()))
             price = _frac(run.rho[j]) if j in run.rho else None
             explanations[j] = _base(profile, j, funded=True, code=FUNDED_EQUAL_SHARES,
                                     position=position[j], payments=payments, price=price)
         elif j in considered:
-            money = _frac(run.money_left[j])
-            money = money / scale if scale != 1 else money
+            money = _frac(run.money_left[j]) / scale
             explanations[j] = _base(profile, j, funded=False, code=SUPPORTERS_COULD_NOT_AFFORD,
                                     supporters_money_left=money)
         else:
