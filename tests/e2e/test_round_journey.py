@@ -90,7 +90,7 @@ def test_a_whole_round_in_stockwell_east(app, demo, browser, live_server, axe_ch
     officer.get_by_label("Title").fill("Stockwell East street fund")
     officer.get_by_label("Stockwell East").fill("10000")
     officer.get_by_label("Approval: tick the projects you support").check()
-    officer.get_by_label("Method of Equal Shares").check()
+    officer.get_by_label("Method of Equal Shares", exact=True).check()
     officer.get_by_label("Most projects a voter can choose (optional)").fill("2")
     for offset, phase in enumerate(["proposals", "review", "voting", "counting", "results", "delivery"]):
         fill_date(officer, f"{phase}_from", today + timedelta(days=offset))
