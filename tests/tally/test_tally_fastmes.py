@@ -15,26 +15,35 @@ from pb.tally.mes import explained_mes, paid_run, run_mes
 from pb.tally.profile import Profile, profile_for
 from tests.tally.test_tally_properties import SETTINGS, add1_elections, elections
 
+EXTRAS = st.sampled_from([Fraction(0), Fraction(1, 3), Fraction(1), Fraction(7, 2)])
 
-@SETTINGS
-@given(elections(), st.sampled_from([Fraction(0), Fraction(1, 3), Fraction(1), Fraction(7, 2)]))
-def test_the_float_filter_agrees_with_the_exact_run_or_gives_up(election, extra):
+
+def profile_and_budget(election, extra):
+    """The election's profile and a per-voter budget ``extra`` above the equal share (or
+    (profile, None) when nobody voted)."""
     profile = Profile(election)
     if profile.total_mult == 0:
+        return profile, None
+    return profile, profile.budget * profile.scale / profile.total_mult + extra
+
+
+@SETTINGS
+@given(elections(), EXTRAS)
+def test_the_float_filter_agrees_with_the_exact_run_or_gives_up(election, extra):
+    profile, t = profile_and_budget(election, extra)
+    if t is None:
         return
-    t = profile.budget * profile.scale / profile.total_mult + extra
     fast = fast_selection(profile, t)
     if fast is not None:
         assert fast == run_mes(profile, t).selected
 
 
 @SETTINGS
-@given(elections(), st.sampled_from([Fraction(0), Fraction(1, 3), Fraction(1), Fraction(7, 2)]))
+@given(elections(), EXTRAS)
 def test_the_float_guided_explained_run_is_the_exact_explained_run(election, extra):
-    profile = Profile(election)
-    if profile.total_mult == 0:
+    profile, t = profile_and_budget(election, extra)
+    if t is None:
         return
-    t = profile.budget * profile.scale / profile.total_mult + extra
     exact = run_mes(profile, t, explain=True)
     fast = explained_mes(profile, t)  # paid_run when the float filter can tell the winners
     assert fast.selected == exact.selected
