@@ -43,7 +43,7 @@ def count_command(round_id, email):
     from sqlalchemy import select
 
     from pb.models import Person, RoleGrant, Round, db
-    from pb.services.counting import count_round
+    from pb.services.counting import mix_and_count
     from pb.services.errors import ServiceError
 
     round_ = db.session.get(Round, round_id)
@@ -54,7 +54,7 @@ def count_command(round_id, email):
     if officer is None:
         raise click.ClickException("No officer account to run the count as.")
     try:
-        results = count_round(officer, round_)
+        results = mix_and_count(officer, round_)
     except ServiceError as err:
         raise click.ClickException(str(err.message)) from None
     for result in results:
@@ -62,3 +62,12 @@ def count_command(round_id, email):
         funded = ", ".join(json.loads(result.selected)) or "nothing"
         click.echo(f"{heading.ward.name}: {result.ballots_counted} ballots, rule {result.rule}, "
                    f"funded proposals {funded}; ballots sha256 {result.ballots_sha256}")
+
+
+@pb_cli.command("mix")
+def mix_command():
+    """Mix the sealed ballots of every ward whose voting has closed (for a scheduled job)."""
+    from pb.services.ballot_box import mix_closed_rounds
+
+    moved = mix_closed_rounds()
+    click.echo(f"Mixed {moved} sealed ballots.")

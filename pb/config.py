@@ -5,9 +5,16 @@ DATABASE_URL  SQLAlchemy URL; default a SQLite file in the instance folder.
 DATABASE_POOL_SIZE  connections each app process keeps open (SQLAlchemy's default is 5).
 SECRET_KEY    signs sessions and CSRF tokens; generated once and kept in the
               instance folder when unset, and required when PB_ENV=production.
+BALLOT_SEAL_KEY  seals (encrypts) cast ballots until the mixer moves them, when voting
+              closes: 64 hex characters (32 bytes), or any long secret (hashed to 32
+              bytes). Required when PB_ENV=production; in development it is derived
+              from SECRET_KEY. Keep it until every round's voting has closed and been
+              mixed: ballots sealed under a lost key cannot be counted.
 PB_ENV        "development" (default) or "production".
 """
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -42,6 +49,23 @@ def secret_key(instance_path: str, production: bool) -> str:
     return key
 
 
+def ballot_seal_key(secret: str, production: bool) -> bytes:
+    """32 bytes for AES-GCM, from BALLOT_SEAL_KEY (or, in development, from SECRET_KEY)."""
+    given = os.environ.get("BALLOT_SEAL_KEY", "").strip()
+    if not given:
+        if production:
+            raise ConfigError("BALLOT_SEAL_KEY must be set in production (PB_ENV=production).")
+        return hmac.new(secret.encode(), b"ward-budgets ballot seal", hashlib.sha256).digest()
+    if len(given) == 64:
+        try:
+            return bytes.fromhex(given)
+        except ValueError:
+            pass
+    if len(given) < 32:
+        raise ConfigError("BALLOT_SEAL_KEY must be 64 hex characters or at least 32 characters.")
+    return hashlib.sha256(given.encode()).digest()
+
+
 def load(instance_path: str) -> dict:
     env = os.environ.get("PB_ENV", "development")
     production = env == "production"
@@ -50,9 +74,11 @@ def load(instance_path: str) -> dict:
     engine_options = {"pool_pre_ping": True}
     if os.environ.get("DATABASE_POOL_SIZE"):
         engine_options["pool_size"] = int(os.environ["DATABASE_POOL_SIZE"])
+    secret = secret_key(instance_path, production)
     return {
         "PB_ENV": env,
-        "SECRET_KEY": secret_key(instance_path, production),
+        "SECRET_KEY": secret,
+        "BALLOT_SEAL_KEY": ballot_seal_key(secret, production),
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -60,6 +86,7 @@ def load(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,  # bytes; a bigger request body gets the 413 page
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",

@@ -58,6 +58,21 @@ def clean_database(request):
         db.session.commit()
 
 
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app on a real HTTP server on 127.0.0.1 (browser and over-the-wire tests)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
 @pytest.fixture
 def ctx(app):
     with app.app_context():

@@ -69,3 +69,11 @@ def add_projects(heading, costs: list[int], status="accepted") -> list[Proposal]
         made.append(proposal)
     db.session.commit()
     return made
+
+
+def close_and_mix(round_) -> int:
+    """Voting closes (the round moves to counting) and the mixer moves the sealed ballots."""
+    from pb.services.ballot_box import mix_round
+
+    set_phase(round_, "counting")
+    return mix_round(round_)

@@ -24,3 +24,16 @@ def test_database_url_defaults_to_sqlite_and_routes_postgres_through_psycopg(tmp
     assert config.database_url(str(tmp_path)) == f"sqlite:///{tmp_path}/ward-budgets.db"
     monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db/pb")
     assert config.database_url(str(tmp_path)) == "postgresql+psycopg://u:p@db/pb"
+
+
+def test_production_requires_a_ballot_seal_key(monkeypatch):
+    monkeypatch.delenv("BALLOT_SEAL_KEY", raising=False)
+    with pytest.raises(config.ConfigError):
+        config.ballot_seal_key("secret", production=True)
+    development = config.ballot_seal_key("secret", production=False)
+    assert len(development) == 32 and development != config.ballot_seal_key("other", False)
+    monkeypatch.setenv("BALLOT_SEAL_KEY", "ab" * 32)
+    assert config.ballot_seal_key("secret", production=True) == bytes.fromhex("ab" * 32)
+    monkeypatch.setenv("BALLOT_SEAL_KEY", "too short")
+    with pytest.raises(config.ConfigError):
+        config.ballot_seal_key("secret", production=True)

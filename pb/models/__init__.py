@@ -18,11 +18,12 @@ from pb.models.rounds import (
     Result,
     RollEntry,
     Round,
+    SealedBallot,
 )
 
 __all__ = [
     "db", "Borough", "Ward", "CensusFigure", "Postcode", "Person", "RoleGrant", "ROLES",
-    "Round", "Heading", "PhaseDateChange", "Proposal", "Ballot", "RollEntry", "Result",
+    "Round", "Heading", "PhaseDateChange", "Proposal", "Ballot", "RollEntry", "SealedBallot", "Result",
     "MonitoringResponse", "PHASES", "BALLOT_TYPES", "RULES", "PROPOSAL_STATUSES",
     "DELIVERY_STATUSES", "EqualitiesSetting",
 ]

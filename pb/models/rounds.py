@@ -1,10 +1,18 @@
 """Community budget rounds: phases, headings (a ward and its budget), proposals, the
 ballot box, the roll of who voted, and results.
 
-Ballot secrecy: `ballots` holds no person, session, address, phone or time finer
-than the date, and its key is random, so nothing orders it against the roll.
-`roll_entries` records only that a person voted in a round; its unique
-constraint makes a second ballot impossible even under concurrent requests.
+Ballot secrecy (the README's threat model says what is promised and what is not):
+casting writes the voter's roll entry and a *sealed* ballot (encrypted, in
+`sealed_ballots`) in one transaction. Nothing readable about the choice is written
+beside the roll. When voting closes, the mixer moves every sealed ballot of a ward into
+`ballots` (and its optional equality answers into `monitoring_responses`) in one shuffled
+transaction of its own, with fresh random keys, and deletes the sealed rows. So the rows
+a reader can see share one transaction, carry no person, session, address, phone or
+time, and are stored in random order: nothing orders them against the roll. `ballots`,
+`monitoring_responses` and `sealed_ballots` have no SQLite rowid (WITHOUT ROWID tables,
+ordered by their random keys). `roll_entries` records only that a person voted in a
+round; its unique constraint makes a second ballot impossible even under concurrent
+requests.
 """
 
 from datetime import date, datetime
@@ -14,6 +22,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -81,6 +90,8 @@ class Heading(db.Model):
     proposals: Mapped[list["Proposal"]] = relationship(
         back_populates="heading", order_by="Proposal.id", foreign_keys="Proposal.heading_id")
     result: Mapped["Result | None"] = relationship(back_populates="heading", uselist=False)
+    # set by the mixer when voting has closed: no ballot can be cast here after it
+    mixed_at: Mapped[datetime | None]
 
     __table_args__ = (
         UniqueConstraint("round_id", "ward_id", name="uq_heading_round_ward"),
@@ -148,17 +159,38 @@ class Proposal(db.Model):
 
 
 class Ballot(db.Model):
-    """A cast ballot: what was chosen, nothing about who chose it."""
+    """A mixed ballot: what was chosen, nothing about who chose it, or when."""
 
     __tablename__ = "ballots"
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, not a sequence
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, given by the mixer
     heading_id: Mapped[int] = mapped_column(ForeignKey("headings.id", ondelete="CASCADE"), index=True)
     choices: Mapped[str] = mapped_column(Text)  # JSON: ids, ids in order, or id -> points
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the receipt
-    cast_on: Mapped[date] = mapped_column(Date)  # the day only
     channel: Mapped[str] = mapped_column(String(20), default="web")  # web, sms, assisted, paper
 
     heading: Mapped[Heading] = relationship()
+
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class SealedBallot(db.Model):
+    """A cast ballot waiting, encrypted, for the mixer. Written with the roll entry.
+
+    ``sealed`` holds the choices, the channel, the receipt (until it has been shown once)
+    and the optional equality answers, encrypted with the ballot sealing key (AES-GCM,
+    ``pb.services.ballot_box``). ``token_hash`` is the SHA-256 of a one-time token kept
+    in the voter's session for at most 30 minutes, to show the receipt once and to take
+    the equality answers; it is cleared when used, at sign-out and at the mix.
+    """
+
+    __tablename__ = "sealed_ballots"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random
+    heading_id: Mapped[int] = mapped_column(ForeignKey("headings.id", ondelete="CASCADE"), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    token_expires_at: Mapped[datetime | None]
+
+    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class RollEntry(db.Model):
@@ -193,12 +225,15 @@ class Result(db.Model):
 class MonitoringResponse(db.Model):
     """Optional equality monitoring answers, attached to the anonymous ballot, never to the person.
 
-    Kept in its own table (special-category data), and only ever shown in aggregates
+    Kept in its own table (special-category data), written only by the mixer together
+    with the ballots (so no easier to link than them), and only ever shown in aggregates
     with small counts suppressed (pb.equalities.disclosure).
     """
 
     __tablename__ = "monitoring_responses"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    ballot_id: Mapped[str] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), unique=True)
+    ballot_id: Mapped[str] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True)
     heading_id: Mapped[int] = mapped_column(ForeignKey("headings.id", ondelete="CASCADE"), index=True)
     answers: Mapped[str] = mapped_column(Text)  # JSON: characteristic key -> category key
+
+    __table_args__ = {"sqlite_with_rowid": False}

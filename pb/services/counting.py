@@ -11,6 +11,7 @@ from sqlalchemy import select
 from pb import tally
 from pb.models import Ballot, Heading, Result, Round, db
 from pb.policy import can
+from pb.services import ballot_box
 from pb.services.errors import NotAllowed, WrongPhase
 from pb.services.rounds import current_phase, has_reached
 from pb.services.voting import ballot_rules, projects
@@ -49,6 +50,9 @@ def count_heading(person, heading: Heading, *, commit: bool = True) -> Result:
         raise WrongPhase(_l("The count can only run once voting has closed."))
     if heading.result is not None and current_phase(round_) in ("results", "delivery"):
         raise WrongPhase(_l("The results have been published and cannot be counted again."))
+    if heading.mixed_at is None or ballot_box.waiting(heading):
+        raise WrongPhase(_l("Some ballots are still sealed, waiting to be mixed. Mix them, "
+                            "then count."))
     election = election_for(heading)
     outcome = tally.count(election, rule=round_.rule)
     buffer = io.StringIO()
@@ -66,6 +70,19 @@ def count_heading(person, heading: Heading, *, commit: bool = True) -> Result:
     if commit:
         db.session.commit()
     return result
+
+
+def mix_and_count(person, round_: Round) -> list[Result]:
+    """What the officer's button and the CLI do: mix every ward's sealed ballots (a
+    transaction per ward), then count them all (one transaction)."""
+    if not can(person, "count_round", round_):
+        raise NotAllowed(_l("Only council officers can run the count."))
+    if not has_reached(round_, "counting"):
+        raise WrongPhase(_l("The count can only run once voting has closed."))
+    if not (any(h.result is not None for h in round_.headings)
+            and current_phase(round_) in ("results", "delivery")):
+        ballot_box.mix_round(round_)
+    return count_round(person, round_)
 
 
 def count_round(person, round_: Round) -> list[Result]:

@@ -5,7 +5,6 @@ invented; they are not Lambeth's real councillors.
 """
 
 import itertools
-import json
 import os
 import secrets
 
@@ -98,6 +97,7 @@ def seed_rounds() -> int:
     from datetime import date, timedelta
 
     from pb.models import PHASES, Heading, Proposal, Round
+    from pb.services.ballot_box import mix_heading
     from pb.services.counting import count_heading
 
     officer = db.session.scalar(select(Person).where(Person.email == STAFF[1][0]))
@@ -121,22 +121,26 @@ def seed_rounds() -> int:
                 feasibility_reason=None if phase == "proposals" else "Checked by the council's officers."))
         db.session.flush()
         if phase in ("voting", "results"):
-            _demo_ballots(round_, heading, ward, dates["voting"], 400 if phase == "results" else 60)
+            _demo_ballots(round_, heading, ward, 400 if phase == "results" else 60)
         db.session.commit()
         if phase == "results":
+            mix_heading(heading)
             count_heading(officer, heading)
         added += 1
     return added
 
 
-def _demo_ballots(round_, heading, ward, cast_on, n: int) -> None:
+def _demo_ballots(round_, heading, ward, n: int) -> None:
     """Invented voters whose monitoring answers lean older and home-owning, and whose
-    choices follow that lean, so the equalities reports have something to show."""
+    choices follow that lean, so the equalities reports have something to show.
+
+    Written as real casts are: a roll entry and a sealed ballot each, for the mixer."""
     import numpy as np
 
     from pb.equalities.characteristics import census_margins
     from pb.equalities.simulate import OLDER_OWNERS, draw_answers
-    from pb.models import Ballot, MonitoringResponse, RollEntry
+    from pb.models import RollEntry, SealedBallot
+    from pb.services.ballot_box import seal
     from pb.services.equalities import census_rows
     from pb.services.voting import new_receipt, receipt_hash
 
@@ -149,13 +153,12 @@ def _demo_ballots(round_, heading, ward, cast_on, n: int) -> None:
         pool = older_favourites + list(rng.choice(others, 1)) if older else \
             list(rng.choice(others, min(2, len(others)), replace=False)) + list(rng.choice(older_favourites, 1))
         picks = sorted(set(pool[: 3]), key=int)
-        ballot_id = f"{int(rng.integers(0, 2**62)):016x}{int(rng.integers(0, 2**62)):016x}"
-        db.session.add(Ballot(id=ballot_id, heading=heading, choices=json.dumps(picks), cast_on=cast_on,
-                              receipt_hash=receipt_hash(new_receipt()), channel="web"))
+        row_id = f"{int(rng.integers(0, 2**62)):016x}{int(rng.integers(0, 2**62)):016x}"
+        payload = {"choices": picks, "channel": "web", "receipt_hash": receipt_hash(new_receipt()),
+                   "answers": answer if i % 4 else None}  # some people skip the questions
         voter = Person(name=f"Demo voter {i + 1}", ward=ward)
         db.session.add(voter)
-        db.session.flush()  # the ballot and voter exist before rows that point at them
+        db.session.flush()  # the voter exists before the roll entry that points at them
         db.session.add(RollEntry(round_id=round_.id, person_id=voter.id))
-        if i % 4:  # some people skip the optional questions
-            db.session.add(MonitoringResponse(ballot_id=ballot_id, heading_id=heading.id,
-                                              answers=json.dumps(answer, sort_keys=True)))
+        db.session.add(SealedBallot(id=row_id, heading_id=heading.id,
+                                    sealed=seal(row_id, heading.id, payload)))

@@ -2,9 +2,9 @@
 
 Use-cases for the web layer (and later for officers' assisted and paper ballot entry):
 
-- ``record_monitoring``: a participant's optional answers, attached to their anonymous
-  ballot and never to them; one transaction, at most once per ballot (the database's
-  unique constraint decides races);
+- ``record_monitoring``: a participant's optional answers, sealed in with their waiting
+  ballot through the one-time token of their session (never attached to them); the
+  mixer moves them with the ballot when voting closes; one transaction, once per token;
 - ``heading_report``: the published report for one heading (a round in one ward) built
   by ``pb.equalities.report.build_report`` from the ballot box, the answers and the
   ward's census figures; after the results, with "would the result change?";
@@ -18,7 +18,6 @@ from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 
 from pb import tally
 from pb.equalities.characteristics import BY_KEY, PREFER_NOT_TO_SAY
@@ -35,20 +34,13 @@ from pb.models import (
     db,
 )
 from pb.policy import can
+from pb.services import ballot_box
 from pb.services.counting import election_for, published
 from pb.services.errors import NotAllowed, ServiceError
 from pb.services.rounds import current_phase
 
 LOW_RANGE = (0.1, 0.99)  # the panel's lower threshold: flag ratios below it
 HIGH_RANGE = (1.01, 10.0)  # the upper threshold: flag ratios above it
-
-
-class AlreadyAnswered(ServiceError):
-    status = 409
-
-    def __init__(self):
-        super().__init__(_l("The equality questions for this ballot have already been "
-                            "answered. Thank you."))
 
 
 class UnknownBallot(ServiceError):
@@ -76,31 +68,20 @@ def clean_answers(answers: Mapping[str, str | None]) -> dict[str, str]:
     return cleaned
 
 
-def is_answered(ballot_id: str) -> bool:
-    return db.session.scalar(select(MonitoringResponse.id).where(
-        MonitoringResponse.ballot_id == ballot_id)) is not None
+def record_monitoring(token, answers: Mapping[str, str | None]) -> None:
+    """Seal ``answers`` (question key -> answer key) in with the token's waiting ballot.
 
-
-def record_monitoring(ballot_id: str, answers: Mapping[str, str | None]) -> MonitoringResponse:
-    """Attach ``answers`` (question key -> answer key) to the ballot; once, in one transaction."""
+    Once: the token ends here. UnknownBallot when the token is dead (used, expired,
+    signed out, or the ballot already mixed), and nothing is written.
+    """
     cleaned = clean_answers(answers)
-    ballot = db.session.get(Ballot, ballot_id)
-    if ballot is None:
+    if not ballot_box.add_answers(token, cleaned):
         raise UnknownBallot()
-    if is_answered(ballot_id):
-        raise AlreadyAnswered()
-    response = MonitoringResponse(ballot_id=ballot.id, heading_id=ballot.heading_id,
-                                  answers=json.dumps(cleaned, sort_keys=True))
-    try:
-        db.session.add(response)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise AlreadyAnswered() from None
-    except BaseException:
-        db.session.rollback()
-        raise
-    return response
+
+
+def questions_open(token) -> bool:
+    """Whether this token can still take equality answers."""
+    return ballot_box.sealed_for_token(token) is not None
 
 
 # -- the report --------------------------------------------------------------------------

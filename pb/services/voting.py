@@ -1,9 +1,10 @@
-"""Casting a ballot: checked by the tally engine's rules, written with the roll in one
-transaction, and impossible twice (the roll's unique constraint decides races)."""
+"""Casting a ballot: checked by the tally engine's rules, written as a sealed ballot with
+the roll entry in one transaction, and impossible twice (the roll's unique constraint
+decides races). The mixer (``pb.services.ballot_box``) makes it a readable ballot, apart
+from the roll, once voting has closed."""
 
 import base64
 import hashlib
-import json
 import secrets
 from dataclasses import dataclass
 from fractions import Fraction
@@ -13,16 +14,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from pb import tally
-from pb.models import Ballot, Heading, RollEntry, Round, db
+from pb.models import Ballot, Heading, RollEntry, Round, SealedBallot, db
+from pb.models.people import _now
+from pb.services import ballot_box
 from pb.services.errors import AlreadyVoted, NotAllowed, ServiceError, WrongPhase
 from pb.services.proposals import on_ballot
-from pb.services.rounds import current_phase, today
+from pb.services.rounds import current_phase
 
 
 @dataclass(frozen=True)
 class Cast:
-    receipt: str  # shown once to the resident, stored only as a hash
-    ballot_id: str  # for the optional equality questions that follow, never stored with the person
+    receipt: str  # shown once to the resident, stored only as a hash once mixed
+    token: str  # one-time, for the receipt page and the equality questions; 30 minutes
 
 
 class InvalidBallot(ServiceError):
@@ -69,12 +72,14 @@ def has_voted(person, round_: Round) -> bool:
 
 
 def cast_ballot(person, heading: Heading, choices, channel: str = "web", *,
-                after_check=None, before_ballot=None) -> Cast:
+                after_check=None, before_ballot=None, on_step=None) -> Cast:
     """Cast `choices` for `person` in `heading`. Final: it cannot be changed.
 
-    `after_check` and `before_ballot` are seams for tests that force a race between the
-    check and the insert, or a failure between the two inserts.
+    One transaction writes the roll entry and the sealed ballot; if anything fails, neither
+    stays. `after_check`, `before_ballot` and `on_step` are seams for tests that force a
+    race between the check and the insert, or a failure at each step.
     """
+    step = on_step or (lambda name: None)
     round_ = heading.round
     if current_phase(round_) != "voting":
         raise WrongPhase(_l("Voting in this round is not open."))
@@ -88,15 +93,26 @@ def cast_ballot(person, heading: Heading, choices, channel: str = "web", *,
     if after_check:
         after_check()
     receipt = new_receipt()
-    ballot_id = secrets.token_hex(16)
+    token = ballot_box.new_token()
+    row_id = secrets.token_hex(16)
+    payload = {"choices": choices, "channel": channel, "receipt": receipt,
+               "receipt_hash": receipt_hash(receipt), "answers": None}
     try:
         db.session.add(RollEntry(round_id=round_.id, person_id=person.id))
         db.session.flush()
+        step("roll")
         if before_ballot:
             before_ballot()
-        db.session.add(Ballot(id=ballot_id, heading_id=heading.id,
-                              choices=json.dumps(choices, sort_keys=True), cast_on=today(),
-                              receipt_hash=receipt_hash(receipt), channel=channel))
+        db.session.add(SealedBallot(
+            id=row_id, heading_id=heading.id, sealed=ballot_box.seal(row_id, heading.id, payload),
+            token_hash=ballot_box.token_digest(token),
+            token_expires_at=_now() + ballot_box.TOKEN_LIFETIME))
+        db.session.flush()
+        step("sealed")
+        # checked after writing, under a share lock: the mixer cannot close the box in between
+        if ballot_box.is_closed(heading.id):
+            raise WrongPhase(_l("Voting in this round is not open."))
+        step("checked")
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -104,7 +120,7 @@ def cast_ballot(person, heading: Heading, choices, channel: str = "web", *,
     except BaseException:
         db.session.rollback()
         raise
-    return Cast(receipt, ballot_id)
+    return Cast(receipt, token)
 
 
 def ballot_for_receipt(heading: Heading, receipt: str) -> Ballot | None:

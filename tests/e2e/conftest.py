@@ -6,11 +6,9 @@ each load and fails the test at the end if one went unchecked.
 """
 
 import re
-import threading
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/lib/chromium/chromium"
 NO_NET = "MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1"
@@ -21,16 +19,6 @@ LANGS = ["en", "pt", "so", "es", "yo", "fr", "tw", "pl"]
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM,
             "args": [f"--host-resolver-rules={NO_NET}"]}
-
-
-@pytest.fixture(scope="session")
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
 
 
 class AxeWatch:

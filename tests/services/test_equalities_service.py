@@ -30,7 +30,6 @@ from pb.models import (
 )
 from pb.services.counting import election_for
 from pb.services.equalities import (
-    AlreadyAnswered,
     UnknownBallot,
     heading_report,
     record_monitoring,
@@ -56,7 +55,7 @@ def _dates(phase: str) -> dict:
 def _ballot(heading: Heading, choices) -> Ballot:
     ballot = Ballot(id=secrets.token_hex(16), heading_id=heading.id,
                     choices=json.dumps(choices, sort_keys=True),
-                    receipt_hash=secrets.token_hex(32), cast_on=date.today())
+                    receipt_hash=secrets.token_hex(32))
     db.session.add(ballot)
     return ballot
 
@@ -103,44 +102,63 @@ def seed_heading(ward_slug: str = "brixton-acre-lane", n: int = 400, tilt: Tilt 
     return heading.id
 
 
-def one_ballot(phase: str = "voting") -> str:
-    """A heading with a single ballot (no answers); returns the ballot id."""
-    heading_id = seed_heading(n=0, phase=phase)
-    heading = db.session.get(Heading, heading_id)
-    ballot = _ballot(heading, [heading.proposals[0].project_id])
-    db.session.commit()
-    return ballot.id
+def one_cast() -> tuple[str, Round]:
+    """A resident casts a real ballot in a voting round; returns their one-time token."""
+    from pb.services import voting
+    from tests.factories import add_projects, make_round, resident
+
+    round_ = make_round("voting")
+    heading = round_.headings[0]
+    project = add_projects(heading, [3000])[0]
+    cast = voting.cast_ballot(resident("Ada", "stockwell-east"), heading, [project.project_id])
+    return cast.token, round_
+
+
+def mixed_answers() -> list[dict]:
+    return [json.loads(a) for a in db.session.scalars(select(MonitoringResponse.answers))]
 
 
 # -- recording answers -------------------------------------------------------------------
 
-def test_answers_are_recorded_against_the_ballot_only(ctx):
-    ballot_id = one_ballot()
-    response = record_monitoring(ballot_id, {"age": "25_34", "sex": "prefer_not_to_say",
-                                             "tenure": None, "disability": ""})
-    db.session.expire_all()
-    stored = db.session.get(MonitoringResponse, response.id)
-    assert stored.ballot_id == ballot_id
+def test_answers_are_sealed_with_the_ballot_and_reach_it_at_the_mix(ctx):
+    from tests.factories import close_and_mix
+
+    token, round_ = one_cast()
+    record_monitoring(token, {"age": "25_34", "sex": "prefer_not_to_say", "tenure": None,
+                              "disability": ""})
+    assert mixed_answers() == []  # sealed until voting closes
+    close_and_mix(round_)
+    stored = db.session.scalars(select(MonitoringResponse)).one()
     assert json.loads(stored.answers) == {"age": "25_34", "sex": "prefer_not_to_say"}
-    assert stored.heading_id == db.session.get(Ballot, ballot_id).heading_id
+    assert stored.heading_id == db.session.get(Ballot, stored.ballot_id).heading_id
 
 
-def test_a_second_set_of_answers_for_the_same_ballot_is_refused(ctx):
-    ballot_id = one_ballot()
-    record_monitoring(ballot_id, {"age": "25_34"})
-    with pytest.raises(AlreadyAnswered):
-        record_monitoring(ballot_id, {"age": "35_49"})
-    rows = db.session.scalars(select(MonitoringResponse)).all()
-    assert len(rows) == 1 and json.loads(rows[0].answers) == {"age": "25_34"}
+def test_the_token_is_single_use(ctx):
+    from tests.factories import close_and_mix
+
+    token, round_ = one_cast()
+    record_monitoring(token, {"age": "25_34"})
+    with pytest.raises(UnknownBallot):
+        record_monitoring(token, {"age": "35_49"})
+    close_and_mix(round_)
+    assert mixed_answers() == [{"age": "25_34"}]
 
 
-def test_the_database_refuses_a_duplicate_that_slips_past_the_check(ctx, monkeypatch):
-    ballot_id = one_ballot()
-    record_monitoring(ballot_id, {"age": "25_34"})
-    monkeypatch.setattr("pb.services.equalities.is_answered", lambda _id: False)
-    with pytest.raises(AlreadyAnswered):
-        record_monitoring(ballot_id, {"sex": "female"})
-    assert db.session.scalar(select(func.count(MonitoringResponse.id))) == 1
+def test_an_expired_or_ended_token_takes_no_answers(ctx):
+    from pb.models import SealedBallot
+    from pb.services import ballot_box
+    from pb.services.equalities import questions_open
+
+    token, _ = one_cast()
+    assert questions_open(token)
+    row = db.session.scalars(select(SealedBallot)).one()
+    row.token_expires_at = row.token_expires_at - timedelta(minutes=31)
+    db.session.commit()
+    assert not questions_open(token)
+    with pytest.raises(UnknownBallot):
+        record_monitoring(token, {"age": "25_34"})
+    ballot_box.end_token(token)
+    assert db.session.scalars(select(SealedBallot)).one().token_hash is None
 
 
 @pytest.mark.parametrize("answers, field", [
@@ -149,17 +167,19 @@ def test_the_database_refuses_a_duplicate_that_slips_past_the_check(ctx, monkeyp
     ({"age": "25_34", "shoe_size": "9"}, "shoe_size"),
 ])
 def test_a_bad_answer_is_rejected_with_nothing_written(ctx, answers, field):
-    ballot_id = one_ballot()
+    from pb.services.equalities import questions_open
+
+    token, _ = one_cast()
     with pytest.raises(ServiceError) as error:
-        record_monitoring(ballot_id, answers)
+        record_monitoring(token, answers)
     assert error.value.field == field
-    assert db.session.scalar(select(func.count(MonitoringResponse.id))) == 0
+    assert questions_open(token)  # the token still works for a corrected answer
 
 
-def test_answers_for_an_unknown_ballot_are_refused(ctx):
+@pytest.mark.parametrize("token", ["no-such-token", "", None, 12, "x" * 5000])
+def test_answers_for_an_unknown_token_are_refused(ctx, token):
     with pytest.raises(UnknownBallot):
-        record_monitoring("no-such-ballot", {"age": "25_34"})
-    assert db.session.scalar(select(func.count(MonitoringResponse.id))) == 0
+        record_monitoring(token, {"age": "25_34"})
 
 
 # -- the report --------------------------------------------------------------------------

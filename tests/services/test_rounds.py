@@ -15,7 +15,7 @@ from pb import tally
 from pb.models import Proposal, db
 from pb.services import counting, proposals, rounds, voting
 from pb.services.errors import NotAllowed, ServiceError, WrongPhase
-from tests.factories import add_projects, make_round, officer, resident, set_phase
+from tests.factories import add_projects, close_and_mix, make_round, officer, resident, set_phase
 
 
 def test_phases_follow_the_dates(ctx):
@@ -94,6 +94,9 @@ def test_the_count_matches_the_cli_on_the_stored_pb_file(ctx, tmp_path):
     with pytest.raises(WrongPhase):
         counting.count_heading(officer(), heading)
     set_phase(round_, "counting")
+    with pytest.raises(WrongPhase):  # seven sealed ballots wait for the mixer
+        counting.count_heading(officer(), heading)
+    close_and_mix(round_)
     result = counting.count_heading(officer(), heading)
     assert result.ballots_counted == 7
     assert result.ballots_sha256 == hashlib.sha256(result.pabulib.encode()).hexdigest()
@@ -144,7 +147,7 @@ def test_a_failing_ward_leaves_no_ward_of_the_round_counted(ctx, monkeypatch):
     round_ = make_round("voting", wards=("stockwell-east", "oval"))
     for heading in round_.headings:
         add_projects(heading, [1000])
-    set_phase(round_, "counting")
+    close_and_mix(round_)
     calls = []
     real_count = tally.count
 
@@ -165,7 +168,7 @@ def test_delivery_is_only_for_funded_projects_after_results(ctx):
     heading = round_.headings[0]
     cheap, dear = add_projects(heading, [3000, 4000])
     voting.cast_ballot(resident("Iris", "stockwell-east"), heading, [cheap.project_id])
-    set_phase(round_, "counting")
+    close_and_mix(round_)
     counting.count_round(officer(), round_)
     with pytest.raises(WrongPhase):  # not published yet
         proposals.update_delivery(officer(), cheap, "in_progress", "Ordered")

@@ -1,5 +1,6 @@
 """Casting: rules checked, one ballot each (enforced by the database), nothing half-written,
-and nothing stored that links a person to their ballot."""
+and nothing stored that links a person to their ballot: casting writes a sealed ballot
+beside the roll entry, and the mixer makes it a ballot when voting closes."""
 
 import json
 import threading
@@ -8,14 +9,16 @@ import time
 import pytest
 from sqlalchemy import func, inspect, select
 
-from pb.models import Ballot, RollEntry, db
+from pb.models import Ballot, RollEntry, SealedBallot, db
 from pb.services import voting
 from pb.services.errors import AlreadyVoted, NotAllowed, WrongPhase
-from tests.factories import add_projects, make_round, resident, set_phase
+from tests.factories import add_projects, close_and_mix, make_round, resident, set_phase
 
 
 def counts():
-    return (db.session.scalar(select(func.count()).select_from(Ballot)),
+    """(ballots waiting sealed or mixed, roll entries)"""
+    return (db.session.scalar(select(func.count()).select_from(Ballot))
+            + db.session.scalar(select(func.count()).select_from(SealedBallot)),
             db.session.scalar(select(func.count()).select_from(RollEntry)))
 
 
@@ -27,18 +30,22 @@ def test_a_resident_casts_once_and_gets_a_128_bit_receipt(ctx):
     cast = voting.cast_ballot(ada, heading, [projects[0].project_id, projects[2].project_id])
     groups = cast.receipt.split("-")
     assert len("".join(groups)) == 26 and all(len(g) <= 4 for g in groups)  # 26 base-32 digits = 130 bits
-    ballot = db.session.get(Ballot, cast.ballot_id)
-    assert json.loads(ballot.choices) == [projects[0].project_id, projects[2].project_id]
-    assert voting.ballot_for_receipt(heading, cast.receipt.lower()) is ballot
     with pytest.raises(AlreadyVoted):
         voting.cast_ballot(ada, heading, [projects[1].project_id])
+    assert counts() == (1, 1)
+    sealed = db.session.scalars(select(SealedBallot)).one()
+    assert b"choices" not in sealed.sealed and cast.receipt.encode() not in sealed.sealed
+    assert voting.ballot_for_receipt(heading, cast.receipt) is None  # not until mixed
+    assert close_and_mix(round_) == 1
+    ballot = db.session.scalars(select(Ballot)).one()
+    assert json.loads(ballot.choices) == [projects[0].project_id, projects[2].project_id]
+    assert voting.ballot_for_receipt(heading, cast.receipt.lower()) is ballot
     assert counts() == (1, 1)
 
 
 def test_the_ballot_table_cannot_link_to_a_person():
     columns = {c.name for c in inspect(Ballot).columns}
-    assert columns == {"id", "heading_id", "choices", "receipt_hash", "cast_on", "channel"}
-    assert str(inspect(Ballot).columns["cast_on"].type) == "DATE"
+    assert columns == {"id", "heading_id", "choices", "receipt_hash", "channel"}
     assert {c.name for c in inspect(RollEntry).columns} == {"id", "round_id", "person_id"}
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from pb.models import EqualitiesSetting, MonitoringResponse, db
-from tests.services.test_equalities_service import one_ballot, seed_heading
+from tests.services.test_equalities_service import one_cast, seed_heading
 
 OTHER_COUNCILLOR = "cllr.clapham-town.1@demo.lambeth.example"
 
@@ -23,21 +23,38 @@ def results(app):
 
 @pytest.fixture
 def voting(app):
+    """A round in voting with 30 real casts, sealed until voting closes."""
+    from pb.services import voting as casting
+    from tests.factories import add_projects, make_round, resident
+
     with app.app_context():
-        return seed_heading(n=300, phase="voting")
+        heading = make_round("voting", wards=("brixton-acre-lane",)).headings[0]
+        project = add_projects(heading, [3000])[0]
+        for n in range(30):
+            casting.cast_ballot(resident(f"Voter {n}", "brixton-acre-lane"), heading,
+                                [project.project_id])
+        return heading.id
 
 
-def _with_ballot(client, app, phase="voting") -> str:
+def _with_ballot(client, app) -> str:
+    """A real cast; its one-time token in this browser's session, as the voting view leaves it."""
     with app.app_context():
-        ballot_id = one_ballot(phase)
+        token, _ = one_cast()
     with client.session_transaction() as session:
-        session["monitoring_ballot"] = ballot_id
-    return ballot_id
+        session["voter_token"] = token
+    return token
 
 
 def _responses(app) -> list:
+    """Every answer recorded: sealed with a waiting ballot, or mixed."""
+    from pb.models import SealedBallot
+    from pb.services.ballot_box import unseal
+
     with app.app_context():
-        return [json.loads(r.answers) for r in db.session.scalars(select(MonitoringResponse))]
+        mixed = [json.loads(r.answers) for r in db.session.scalars(select(MonitoringResponse))]
+        sealed = [unseal(r.id, r.heading_id, r.sealed).get("answers")
+                  for r in db.session.scalars(select(SealedBallot))]
+        return mixed + [a for a in sealed if a]
 
 
 # -- the questions -----------------------------------------------------------------------
@@ -52,19 +69,20 @@ def test_the_questions_explain_consent_and_offer_prefer_not_to_say(client, app):
 
 
 def test_answers_are_recorded_once_and_the_session_key_removed(client, app):
-    ballot_id = _with_ballot(client, app)
+    token = _with_ballot(client, app)
     response = client.submit("/equalities/questions", {"age": "35_49", "sex": "prefer_not_to_say"})
     assert response.status_code == 302
     assert "Your answers have been recorded" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert _responses(app) == [{"age": "35_49", "sex": "prefer_not_to_say"}]
     with client.session_transaction() as session:
-        assert "monitoring_ballot" not in session
-    # the same ballot again (e.g. the back button with the key restored): refused politely
+        assert "voter_token" not in session
+    # the same token again (e.g. a copied cookie): it ended when used, so nothing is open
     with client.session_transaction() as session:
-        session["monitoring_ballot"] = ballot_id
+        session["voter_token"] = token
     body = client.get("/equalities/questions").get_data(as_text=True)
-    assert "already been answered" in body
-    assert len(_responses(app)) == 1
+    assert "There are no questions to answer" in body
+    assert client.submit("/equalities/questions", {"age": "16_24"}).status_code in (200, 400)
+    assert _responses(app) == [{"age": "35_49", "sex": "prefer_not_to_say"}]
 
 
 def test_a_bad_answer_is_a_gov_uk_error_and_nothing_is_written(client, app):
@@ -107,7 +125,7 @@ def test_without_a_ballot_in_the_session_the_page_is_polite(client, app):
     assert response.status_code == 200
     assert "There are no questions to answer" in response.get_data(as_text=True)
     with client.session_transaction() as session:
-        session["monitoring_ballot"] = "no-such-ballot"
+        session["voter_token"] = "no-such-token"
     assert client.get("/equalities/questions").status_code == 200
 
 
@@ -150,13 +168,13 @@ def test_the_printable_version_has_no_navigation(client, demo, sign_in, results)
     assert "Who voted: equalities report" in body
 
 
-def test_during_voting_the_report_has_no_rerun_and_who_is_missing_is_listed(client, demo,
-                                                                             sign_in, voting):
+def test_during_voting_the_figures_stay_sealed_until_voting_closes(client, demo, sign_in,
+                                                                    voting):
     sign_in(demo["councillor"])
-    body = client.get(f"/equalities/headings/{voting}").get_data(as_text=True)
-    assert "Would the result change?" not in body
-    missing = client.get(f"/equalities/headings/{voting}/missing").get_data(as_text=True)
-    assert "People aged 16 to 24" in missing
+    for path in ("", "/missing"):
+        body = client.get(f"/equalities/headings/{voting}{path}").get_data(as_text=True)
+        assert "The figures appear here when voting closes." in body
+        assert "Would the result change?" not in body and "About 30 people" not in body
 
 
 # -- the CSV -----------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import re
 
 from pb.models import db
 from pb.services import counting
-from tests.factories import add_projects, make_round, officer, set_phase
+from tests.factories import add_projects, close_and_mix, make_round, officer, set_phase
 
 
 def resident_signs_in(client, name="Ada Lovelace", postcode="SW8 1AA"):
@@ -40,7 +40,7 @@ def test_a_knapsack_ballot_from_choice_to_receipt(app, client):
     assert "Check your answers before you vote" in body and "Casting is final" in body
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', body).group(1)
     cast = client.post(f"/vote/{round_id}/cast", data={"csrf_token": token, "project": [ids[0], ids[2]]})
-    assert cast.status_code == 302
+    assert cast.status_code == 303  # See Other: the back button never re-posts the ballot
     done = client.get(cast.headers["Location"]).get_data(as_text=True)
     receipt = re.search(r'class="pb-receipt">([A-Z2-7-]+)<', done).group(1)
     assert len(receipt.replace("-", "")) == 26
@@ -51,7 +51,7 @@ def test_a_knapsack_ballot_from_choice_to_receipt(app, client):
         from pb.models import Round
 
         round_ = db.session.get(Round, round_id)
-        set_phase(round_, "counting")
+        close_and_mix(round_)
         counting.count_round(officer(), round_)
         set_phase(round_, "results")
         heading_id = round_.headings[0].id
@@ -60,10 +60,13 @@ def test_a_knapsack_ballot_from_choice_to_receipt(app, client):
     assert results.status_code == 200 and "Funded projects" in body
     assert body.index("Project 1") < body.index("Projects not funded")
     assert f'href="/equalities/headings/{heading_id}/summary"' in body
-    checked = client.get(f"/rounds/{round_id}/wards/{heading_id}/results", query_string={"receipt": receipt.lower()})
+    checked = client.submit(f"/rounds/{round_id}/wards/{heading_id}/results", {"receipt": receipt.lower()})
     assert "Your ballot was counted." in checked.get_data(as_text=True)
-    wrong = client.get(f"/rounds/{round_id}/wards/{heading_id}/results", query_string={"receipt": "AAAA-BBBB"})
+    wrong = client.submit(f"/rounds/{round_id}/wards/{heading_id}/results", {"receipt": "AAAA-BBBB"})
     assert "We could not find a ballot" in wrong.get_data(as_text=True)
+    # a receipt in the address is ignored: it must never travel in a URL (or a log line)
+    in_url = client.get(f"/rounds/{round_id}/wards/{heading_id}/results", query_string={"receipt": receipt})
+    assert "Your ballot was counted." not in in_url.get_data(as_text=True)
     pb_file = client.get(f"/rounds/{round_id}/wards/{heading_id}/ballots.pb")
     assert pb_file.status_code == 200 and pb_file.get_data(as_text=True).startswith("META")
 

@@ -1,9 +1,10 @@
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
 from pb.models import Person, db
+from pb.services import ballot_box
 from pb.services.errors import ServiceError
 from pb.services.identity import identify_resident
 from pb.web.account import bp
@@ -50,7 +51,10 @@ def resident_sign_in():
 def sign_out():
     form = SignOutForm()
     if form.validate_on_submit():
+        # the equality questions' token dies with the session, and so does everything else
+        ballot_box.end_token(session.get("voter_token"))
         logout_user()
+        session.clear()
         return redirect(url_for("pages.home"))
     return render_template("account/sign_out.html", form=form)
 

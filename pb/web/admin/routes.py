@@ -12,7 +12,7 @@ from werkzeug.routing import BuildError
 
 from pb.models import PHASES, Heading, Proposal, Round, Ward, db
 from pb.policy import can
-from pb.services.counting import count_round, published
+from pb.services.counting import mix_and_count, published
 from pb.services.errors import ServiceError
 from pb.services.proposals import CATEGORIES, review_proposal, update_delivery
 from pb.services.rounds import create_round, current_phase, has_reached, is_frozen, move_phase_date
@@ -211,7 +211,7 @@ def run_count(round_id: int):
     if not form.validate():  # only the CSRF token, which CSRFProtect has already checked
         abort(400)
     try:
-        results = count_round(current_user, round_)
+        results = mix_and_count(current_user, round_)
     except ServiceError as err:
         db.session.rollback()
         form.add_service_error(err)

@@ -1,9 +1,9 @@
 """Equality monitoring questions after voting, and the sectional-capture report.
 
-The monitoring hand-off: after casting, the voting view puts the ballot's random id in
-``session["monitoring_ballot"]`` and links here. The answers are written against that
-ballot (never the person) by ``record_monitoring``, and the key is removed once they
-are recorded or skipped.
+The monitoring hand-off: after casting, the voting view keeps the ballot's one-time token
+in ``session["voter_token"]`` (never the ballot's key or receipt) and links here. The
+answers are sealed in with that waiting ballot (never the person) by
+``record_monitoring``, which ends the token; skipping and signing out end it too.
 """
 
 import csv
@@ -24,14 +24,15 @@ from flask_babel import format_decimal, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from pb.models import Ballot, Heading, db
+from pb.models import Heading, db
 from pb.policy import can
+from pb.services import ballot_box
 from pb.services.equalities import (
-    AlreadyAnswered,
+    UnknownBallot,
     flag_policy,
     heading_report,
-    is_answered,
     phase_of,
+    questions_open,
     record_monitoring,
     results_published,
     set_threshold,
@@ -42,7 +43,7 @@ from pb.web.equalities import bp
 from pb.web.equalities.forms import MonitoringForm, ThresholdForm
 from pb.web.rounds.presenters import PHASE_NAMES
 
-SESSION_KEY = "monitoring_ballot"
+SESSION_KEY = "voter_token"  # set by the voting view; see pb.services.ballot_box
 RECORDED_KEY = "monitoring_recorded"  # shows the thank-you page once, after recording
 
 CHARACTERISTIC_NAMES = {
@@ -57,14 +58,9 @@ CHARACTERISTIC_NAMES = {
 
 # -- monitoring questions ----------------------------------------------------------------
 
-def _session_ballot() -> Ballot | None:
-    ballot_id = session.get(SESSION_KEY)
-    return db.session.get(Ballot, ballot_id) if isinstance(ballot_id, str) else None
-
-
-def _finished(already: bool = False):
+def _finished():
     session.pop(SESSION_KEY, None)
-    return render_template("equalities/thanks.html", already=already)
+    return render_template("equalities/thanks.html", already=True)
 
 
 def _attach(form, error: ServiceError, default: str) -> None:
@@ -75,20 +71,19 @@ def _attach(form, error: ServiceError, default: str) -> None:
 
 @bp.route("/questions", methods=["GET", "POST"])
 def questions():
-    ballot = _session_ballot()
-    if ballot is None:
+    token = session.get(SESSION_KEY)
+    if not questions_open(token):
+        session.pop(SESSION_KEY, None)
         return render_template("equalities/no_ballot.html")
-    if is_answered(ballot.id):
-        return _finished(already=True)
     form = MonitoringForm()
     if form.validate_on_submit():
         answers = form.answers()
         if not any(answers.values()):
-            return redirect(url_for(".skip"))
+            return redirect(url_for(".skip"), code=303)
         try:
-            record_monitoring(ballot.id, answers)
-        except AlreadyAnswered:
-            return _finished(already=True)
+            record_monitoring(token, answers)
+        except UnknownBallot:
+            return _finished()
         except ServiceError as error:
             _attach(form, error, "age")
         else:
@@ -108,8 +103,10 @@ def thanks():
 
 @bp.get("/questions/skip")
 def skip():
-    if session.pop(SESSION_KEY, None) is None:  # no ballot of this visit to skip questions for
+    token = session.pop(SESSION_KEY, None)
+    if token is None:  # no ballot of this visit to skip questions for
         return redirect(url_for(".questions"))
+    ballot_box.end_token(token)
     return render_template("equalities/thanks.html", skipped=True)
 
 

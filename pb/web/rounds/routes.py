@@ -117,16 +117,17 @@ def my_proposals(round_id: int):
                            saved=saved if saved in mine else None, phase=current_phase(round_))
 
 
-@bp.get("/<int:round_id>/wards/<int:heading_id>/results")
+@bp.route("/<int:round_id>/wards/<int:heading_id>/results", methods=["GET", "POST"])
 def results(round_id: int, heading_id: int):
     round_ = _round(round_id)
     heading = _heading(round_, heading_id)
     if not published(heading):
         return render_template("rounds/results_not_yet.html", round=round_, heading=heading), 404
-    form = ReceiptForm(request.args if "receipt" in request.args else None)
+    # a receipt is checked by POST only, so it never appears in a URL, a log line or a link
+    form = ReceiptForm(request.form if request.method == "POST" else None)
     found = None
     status = 200
-    if "receipt" in request.args:
+    if request.method == "POST":
         if form.validate():
             found = ballot_for_receipt(heading, form.receipt.data) is not None
         else:

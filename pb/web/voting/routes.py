@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from pb.models import Round, db
-from pb.services import voting
+from pb.services import ballot_box, voting
+from pb.services.equalities import questions_open
 from pb.services.errors import ServiceError
 from pb.services.proposals import on_ballot
 from pb.services.rounds import current_phase, heading_for
@@ -111,16 +112,18 @@ def cast(round_id: int):
         return _render_ballot(round_, heading, choices, err.problems, 400)
     except ServiceError as err:
         return render_template("voting/refused.html", round=round_, message=err.message), err.status
-    session["receipt"] = done.receipt
-    session["monitoring_ballot"] = done.ballot_id
-    return redirect(url_for("voting.done", round_id=round_.id))
+    # only the one-time token: the session never holds the receipt or a ballot's key
+    session["voter_token"] = done.token
+    return redirect(url_for("voting.done", round_id=round_.id), code=303)
 
 
 @bp.get("/<int:round_id>/done")
 @login_required
 def done(round_id: int):
     round_, heading = _setup(round_id)
-    receipt = session.pop("receipt", None)
     if heading is None or not voting.has_voted(current_user, round_):
         abort(404)
-    return render_template("voting/done.html", round=round_, heading=heading, receipt=receipt)
+    token = session.get("voter_token")
+    receipt = ballot_box.take_receipt(token)  # shown once
+    return render_template("voting/done.html", round=round_, heading=heading, receipt=receipt,
+                           questions_open=questions_open(token))

@@ -1,0 +1,228 @@
+"""The ballot box: sealed ballots while voting is open, the mixer when it closes.
+
+Casting (``pb.services.voting.cast_ballot``) writes the voter's roll entry and a sealed
+ballot in one transaction. Both rows carry that transaction's id, so the sealed ballot
+says nothing readable: its contents are encrypted with AES-GCM under the ballot sealing
+key (``BALLOT_SEAL_KEY``, never stored in the database), bound to the row's random key.
+
+When voting has closed, ``mix_heading`` takes every sealed ballot of a ward, in one
+transaction of its own: it closes the ward's box (``headings.mixed_at``; a cast still in
+flight then fails and writes nothing), opens the seals, shuffles the ballots with the
+operating system's random source, writes them into ``ballots`` with fresh random keys,
+shuffles the equality answers separately into ``monitoring_responses``, and deletes the
+sealed rows. Every visible ballot row of the ward then shares the mixer's transaction and
+sits in random order. The count refuses to run while any sealed ballot is waiting.
+
+A one-time token, kept in the voter's session, lets that browser see its receipt once
+and answer the optional equality questions: only its SHA-256 is stored, on the sealed
+row, and it ends when used, at sign-out, after 30 minutes, and at the mix.
+"""
+
+import hashlib
+import json
+import os
+import secrets
+from datetime import timedelta
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, insert, select, update
+
+from pb.models import Ballot, Heading, MonitoringResponse, Round, SealedBallot, db
+from pb.models.people import _now
+from pb.services.errors import ServiceError, WrongPhase
+from pb.services.rounds import has_reached
+
+TOKEN_LIFETIME = timedelta(minutes=30)
+NONCE_BYTES = 12
+
+
+class SealBroken(RuntimeError):
+    """A sealed ballot could not be opened: the wrong key, or the row was altered."""
+
+
+class MixConflict(ServiceError):
+    status = 409
+
+    def __init__(self):
+        super().__init__(_l("The ballots were being mixed by another request. Try again."))
+
+
+# -- sealing ------------------------------------------------------------------------------
+
+def _aead() -> AESGCM:
+    return AESGCM(current_app.config["BALLOT_SEAL_KEY"])
+
+
+def seal(row_id: str, heading_id: int, payload: dict) -> bytes:
+    nonce = os.urandom(NONCE_BYTES)
+    data = json.dumps(payload, sort_keys=True).encode()
+    return nonce + _aead().encrypt(nonce, data, f"{row_id}:{heading_id}".encode())
+
+
+def unseal(row_id: str, heading_id: int, sealed: bytes) -> dict:
+    try:
+        data = _aead().decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:],
+                               f"{row_id}:{heading_id}".encode())
+    except InvalidTag:
+        raise SealBroken(f"sealed ballot {row_id} cannot be opened") from None
+    return json.loads(data)
+
+
+# -- the voter's one-time token -----------------------------------------------------------
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sealed_for_token(token, *, lock: bool = False) -> SealedBallot | None:
+    """The waiting ballot a live token opens, or None (unknown, used, expired or mixed)."""
+    if not isinstance(token, str) or not token or len(token) > 100:
+        return None
+    query = select(SealedBallot).where(
+        SealedBallot.token_hash == token_digest(token), SealedBallot.token_expires_at > _now())
+    if lock:
+        query = query.with_for_update()
+    return db.session.scalar(query)
+
+
+def end_token(token) -> None:
+    """Forget a token (sign-out, skip): one transaction; nothing happens for a dead token."""
+    if not isinstance(token, str) or not token:
+        return
+    try:
+        db.session.execute(update(SealedBallot).where(
+            SealedBallot.token_hash == token_digest(token)).values(
+            token_hash=None, token_expires_at=None))
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def take_receipt(token) -> str | None:
+    """The receipt of the token's ballot, once: it is removed from the seal as it is read."""
+    try:
+        row = sealed_for_token(token, lock=True)
+        if row is None:
+            db.session.rollback()
+            return None
+        payload = unseal(row.id, row.heading_id, row.sealed)
+        receipt = payload.pop("receipt", None)
+        if receipt is not None:
+            row.sealed = seal(row.id, row.heading_id, payload)
+        db.session.commit()
+        return receipt
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def add_answers(token, answers: dict) -> bool:
+    """Seal the equality answers in with the token's ballot and end the token.
+
+    False when the token is dead (used, expired, signed out or mixed): nothing is written.
+    """
+    try:
+        row = sealed_for_token(token, lock=True)
+        if row is None:
+            db.session.rollback()
+            return False
+        payload = unseal(row.id, row.heading_id, row.sealed)
+        payload["answers"] = answers
+        payload.pop("receipt", None)  # the questions come after the receipt page
+        row.sealed = seal(row.id, row.heading_id, payload)
+        row.token_hash = None
+        row.token_expires_at = None
+        db.session.commit()
+        return True
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+# -- the mixer ----------------------------------------------------------------------------
+
+def waiting(heading: Heading) -> int:
+    """How many sealed ballots of the ward wait for the mixer."""
+    return db.session.scalar(select(func.count()).select_from(SealedBallot).where(
+        SealedBallot.heading_id == heading.id))
+
+
+def is_closed(heading_id: int) -> bool:
+    """Read under a share lock, so it cannot change until the reader's transaction ends."""
+    return db.session.scalar(select(Heading.mixed_at).where(
+        Heading.id == heading_id).with_for_update(read=True)) is not None
+
+
+def mix_heading(heading: Heading, *, on_step=None) -> int:
+    """Close the ward's box and move its sealed ballots into ``ballots``, shuffled.
+
+    One transaction: all of them move, or none. Returns how many moved. ``on_step`` is a
+    seam for tests that inject a failure at each step.
+    """
+    step = on_step or (lambda name: None)
+    if not has_reached(heading.round, "counting"):
+        raise WrongPhase(_l("The ballots are mixed only once voting has closed."))
+    heading_id = heading.id
+    try:
+        # closing the box first takes the ward's row lock: a cast that has not yet
+        # checked the box waits for this transaction, then finds it closed
+        db.session.execute(update(Heading).where(Heading.id == heading_id).values(
+            mixed_at=func.coalesce(Heading.mixed_at, _now())))
+        step("closed")
+        rows = db.session.execute(select(SealedBallot.id, SealedBallot.sealed).where(
+            SealedBallot.heading_id == heading_id)).all()
+        payloads = [unseal(row.id, heading_id, row.sealed) for row in rows]
+        step("opened")
+        rng = secrets.SystemRandom()
+        rng.shuffle(payloads)
+        ballots, answers = [], []
+        for payload in payloads:
+            ballot_id = secrets.token_hex(16)
+            ballots.append({"id": ballot_id, "heading_id": heading_id,
+                            "choices": json.dumps(payload["choices"], sort_keys=True),
+                            "receipt_hash": payload["receipt_hash"],
+                            "channel": payload.get("channel", "web")})
+            if payload.get("answers"):
+                answers.append({"ballot_id": ballot_id, "heading_id": heading_id,
+                                "answers": json.dumps(payload["answers"], sort_keys=True)})
+        rng.shuffle(answers)  # an order of its own, unrelated to the ballots'
+        if ballots:
+            db.session.execute(insert(Ballot), ballots)
+        step("ballots")
+        if answers:
+            db.session.execute(insert(MonitoringResponse), answers)
+        step("answers")
+        gone = db.session.execute(delete(SealedBallot).where(
+            SealedBallot.heading_id == heading_id)).rowcount
+        if gone != len(rows):
+            raise MixConflict()
+        step("deleted")
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return len(rows)
+
+
+def mix_round(round_: Round) -> int:
+    """Mix every ward of a round whose voting has closed (each ward its own transaction)."""
+    return sum(mix_heading(heading) for heading in round_.headings)
+
+
+def mix_closed_rounds() -> int:
+    """For the operator's scheduled job: mix every ward whose voting has closed."""
+    heading_ids = db.session.scalars(select(SealedBallot.heading_id).distinct()).all()
+    moved = 0
+    for heading_id in heading_ids:
+        heading = db.session.get(Heading, heading_id)
+        if heading is not None and has_reached(heading.round, "counting"):
+            moved += mix_heading(heading)
+    return moved
