@@ -36,7 +36,10 @@ pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust --no-sync -E UTF8 >/d
 pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
   -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null || exit 1
 pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres wardbudgets_test || exit 1
-DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/wardbudgets_test" .venv/bin/pytest "$@" || status=1
+# the database-free tests (the pure cores, the catalogues, the configuration) ran above
+DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/wardbudgets_test" .venv/bin/pytest \
+  --ignore=tests/tally --ignore=tests/equalities --ignore=tests/test_pure_cores.py \
+  --ignore=tests/test_translations.py --ignore=tests/test_config.py "$@" || status=1
 
 if [[ $status -ne 0 ]]; then echo "== FAILED"; else echo "== all passed on SQLite and PostgreSQL"; fi
 exit $status

@@ -4,16 +4,13 @@ Chromium: axe on every page, 320px without sideways scrolling, and JavaScript of
 A ballot id is put in the browser's session the way the voting view does: the Flask test
 client writes the real signed session cookie, which is copied into the browser."""
 
-import json
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from pb.models import MonitoringResponse, db
 from tests.conftest import FormClient
 from tests.e2e.conftest import LANGS, no_horizontal_scroll
-from tests.services.test_equalities_service import one_ballot, seed_heading
+from tests.services.test_equalities_service import one_cast, recorded_answers, seed_heading
 
 pytestmark = pytest.mark.e2e
 
@@ -25,21 +22,21 @@ def _cookie(app, live_server, ballot_id=None, email=None) -> dict:
         assert response.status_code == 302
     if ballot_id:
         with client.session_transaction() as session:
-            session["monitoring_ballot"] = ballot_id
+            session["voter_token"] = ballot_id
     cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
     return {"name": cookie.key, "value": cookie.value, "url": live_server}
 
 
 def _with_ballot(page, app, live_server) -> str:
     with app.app_context():
-        ballot_id = one_ballot()
+        ballot_id, _ = one_cast()  # the one-time token a real cast leaves in the session
     page.context.add_cookies([_cookie(app, live_server, ballot_id=ballot_id)])
     return ballot_id
 
 
 def _answers(app) -> list[dict]:
     with app.app_context():
-        return [json.loads(r.answers) for r in db.session.scalars(select(MonitoringResponse))]
+        return recorded_answers()
 
 
 def test_answering_the_questions_after_voting(page, app, live_server, axe_check):
@@ -105,7 +102,7 @@ def test_the_published_summary_in_every_language(page, app, live_server, axe_che
 
 def test_the_summary_before_the_results(page, app, live_server, axe_check):
     with app.app_context():
-        heading_id = seed_heading(n=50, phase="voting")
+        heading_id = seed_heading(n=0, phase="voting")
     page.goto(f"{live_server}/equalities/headings/{heading_id}/summary")
     axe_check(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Not published yet")

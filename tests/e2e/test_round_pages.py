@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from pb.services import counting
 from tests.e2e.conftest import LANGS, no_horizontal_scroll
-from tests.factories import add_projects, make_round, officer, resident, set_phase
+from tests.factories import add_projects, close_and_mix, make_round, officer, resident, set_phase
 
 PHONE = {"width": 360, "height": 740}
 
@@ -29,7 +29,7 @@ def rounds(app):
         for n, picks in enumerate([[0], [0, 1], [2], [1, 2], [0]]):
             cast_ballot(resident(f"Voter {n}", "oval"), results.headings[0],
                         [projects[i].project_id for i in picks])
-        set_phase(results, "counting")
+        close_and_mix(results)
         counting.count_round(officer(), results)
         set_phase(results, "results")
         made["results"] = results

@@ -118,6 +118,16 @@ def mixed_answers() -> list[dict]:
     return [json.loads(a) for a in db.session.scalars(select(MonitoringResponse.answers))]
 
 
+def recorded_answers() -> list[dict]:
+    """Every answer recorded so far: sealed with a waiting ballot, or mixed."""
+    from pb.models import SealedBallot
+    from pb.services.ballot_box import unseal
+
+    sealed = [unseal(r.id, r.heading_id, r.sealed).get("answers")
+              for r in db.session.scalars(select(SealedBallot))]
+    return mixed_answers() + [a for a in sealed if a]
+
+
 # -- recording answers -------------------------------------------------------------------
 
 def test_answers_are_sealed_with_the_ballot_and_reach_it_at_the_mix(ctx):

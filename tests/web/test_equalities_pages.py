@@ -3,14 +3,13 @@ the CSV and the panel's thresholds: who may see what, and what the public may ne
 
 import csv
 import io
-import json
 import re
 
 import pytest
 from sqlalchemy import func, select
 
-from pb.models import EqualitiesSetting, MonitoringResponse, db
-from tests.services.test_equalities_service import one_cast, seed_heading
+from pb.models import EqualitiesSetting, db
+from tests.services.test_equalities_service import one_cast, recorded_answers, seed_heading
 
 OTHER_COUNCILLOR = "cllr.clapham-town.1@demo.lambeth.example"
 
@@ -46,15 +45,8 @@ def _with_ballot(client, app) -> str:
 
 
 def _responses(app) -> list:
-    """Every answer recorded: sealed with a waiting ballot, or mixed."""
-    from pb.models import SealedBallot
-    from pb.services.ballot_box import unseal
-
     with app.app_context():
-        mixed = [json.loads(r.answers) for r in db.session.scalars(select(MonitoringResponse))]
-        sealed = [unseal(r.id, r.heading_id, r.sealed).get("answers")
-                  for r in db.session.scalars(select(SealedBallot))]
-        return mixed + [a for a in sealed if a]
+        return recorded_answers()
 
 
 # -- the questions -----------------------------------------------------------------------
