@@ -137,13 +137,15 @@ def test_a_whole_round_in_stockwell_east(app, demo, browser, live_server, axe_ch
     expect(mouse.get_by_role("heading", level=1)).to_have_text("Thank you")
     axe_check(mouse)
     with app.app_context():
-        from pb.models import Ballot, MonitoringResponse
+        from pb.models import SealedBallot
+        from pb.services.ballot_box import unseal
 
-        response = db.session.query(MonitoringResponse).one()
-        assert json.loads(response.answers)["age"] == "35_49"
+        # sealed with the ballot until voting closes; the mixer moves them together
+        row = db.session.query(SealedBallot).one()
+        sealed = unseal(row.id, row.heading_id, row.sealed)
+        assert sealed["answers"]["age"] == "35_49"
         titles = {p.project_id: p.title for p in db.session.get(Round, round_id).headings[0].proposals}
-        chosen = json.loads(db.session.get(Ballot, response.ballot_id).choices)
-        assert {titles[c] for c in chosen} == {"Benches on Stockwell Park Walk", "Community fridge"}
+        assert {titles[c] for c in sealed["choices"]} == {"Benches on Stockwell Park Walk", "Community fridge"}
 
     second = new_page(browser, axe_check)
     resident_signs_in(second, live_server, axe_check, "Luis Moreno")
@@ -181,6 +183,13 @@ def test_a_whole_round_in_stockwell_east(app, demo, browser, live_server, axe_ch
     go(officer, axe_check, f"{live_server}/admin/rounds/{round_id}")
     officer.get_by_role("button", name="Run the count").click()
     axe_check(officer)
+    with app.app_context():
+        from pb.models import Ballot, MonitoringResponse
+
+        response = db.session.query(MonitoringResponse).one()  # mixed with its ballot
+        assert json.loads(response.answers)["age"] == "35_49"
+        chosen = json.loads(db.session.get(Ballot, response.ballot_id).choices)
+        assert {titles[c] for c in chosen} == {"Benches on Stockwell Park Walk", "Community fridge"}
 
     # 6. Results, and the same funded set as the command-line tally on the export
     with app.app_context():
