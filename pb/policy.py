@@ -33,6 +33,10 @@ RULES = {
     # budget rounds
     "create_round": lambda p, s: _staff(p) or _councillor_for_all(p, s) or (s is None and bool(p.councillor_wards())),
     "manage_round": lambda p, s: _staff(p) or _councillor_for_all(p, s),
+    "extend_voting": lambda p, s: _staff(p),
+    # drafts, and results before they are published: the staff who run the round
+    "see_draft": lambda p, s: _staff(p) or _councillor_for_any(p, s),
+    "preview_results": lambda p, s: _staff(p),
     "review_proposals": lambda p, s: _staff(p),
     "count_round": lambda p, s: _staff(p),
     "track_delivery": lambda p, s: _staff(p) or _councillor_for_all(p, s),

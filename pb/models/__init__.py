@@ -6,15 +6,18 @@ from pb.models.geography import Borough, CensusFigure, Postcode, Ward
 from pb.models.people import ROLES, Person, RoleGrant
 from pb.models.rounds import (
     BALLOT_TYPES,
+    DATE_CHANGE_KINDS,
     DELIVERY_STATUSES,
     PHASES,
     PROPOSAL_STATUSES,
+    ROUND_STATUSES,
     RULES,
     Ballot,
     Heading,
     MonitoringResponse,
     PhaseDateChange,
     Proposal,
+    Recount,
     Result,
     RollEntry,
     Round,
@@ -25,5 +28,5 @@ __all__ = [
     "db", "Borough", "Ward", "CensusFigure", "Postcode", "Person", "RoleGrant", "ROLES",
     "Round", "Heading", "PhaseDateChange", "Proposal", "Ballot", "RollEntry", "SealedBallot", "Result",
     "MonitoringResponse", "PHASES", "BALLOT_TYPES", "RULES", "PROPOSAL_STATUSES",
-    "DELIVERY_STATUSES", "EqualitiesSetting",
+    "DELIVERY_STATUSES", "EqualitiesSetting", "Recount", "ROUND_STATUSES", "DATE_CHANGE_KINDS",
 ]

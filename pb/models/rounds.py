@@ -33,11 +33,16 @@ from pb.extensions import db
 from pb.models.people import _now
 
 PHASES = ("proposals", "review", "voting", "counting", "results", "delivery")
+# a round is a draft (edited, deleted, seen only by staff) until it is published
+ROUND_STATUSES = ("draft", "published")
 # the date column on which each phase starts
 PHASE_DATES = {phase: f"{phase}_from" for phase in PHASES}
 BALLOT_TYPES = ("approval", "knapsack", "cumulative", "ranked")
 RULES = ("greedy", "mes", "mes-add1")
-PROPOSAL_STATUSES = ("draft", "submitted", "feasible", "unfeasible", "accepted", "rejected", "merged")
+PROPOSAL_STATUSES = ("draft", "submitted", "feasible", "unfeasible", "accepted", "rejected", "merged",
+                     "withdrawn")
+# a date change is a move of a phase that has not started, or the one extension of open voting
+DATE_CHANGE_KINDS = ("move", "extension")
 DELIVERY_STATUSES = ("not_started", "in_progress", "delivered")
 
 
@@ -48,6 +53,7 @@ class Round(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     ballot_type: Mapped[str] = mapped_column(String(20))
     rule: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="draft", server_default="published")
     min_choices: Mapped[int | None]
     max_choices: Mapped[int | None]
     points: Mapped[int | None]  # cumulative ballots: points to spread
@@ -65,11 +71,14 @@ class Round(db.Model):
         back_populates="round", cascade="all, delete-orphan", order_by="Heading.id")
     date_changes: Mapped[list["PhaseDateChange"]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="PhaseDateChange.id")
+    recounts: Mapped[list["Recount"]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="Recount.id")
 
     __table_args__ = (
         CheckConstraint("ballot_type IN ('approval', 'knapsack', 'cumulative', 'ranked')",
                         name="ballot_type_known"),
         CheckConstraint("rule IN ('greedy', 'mes', 'mes-add1')", name="rule_known"),
+        CheckConstraint("status IN ('draft', 'published')", name="status_known"),
         CheckConstraint("proposals_from <= review_from AND review_from <= voting_from AND "
                         "voting_from < counting_from AND counting_from <= results_from AND "
                         "results_from <= delivery_from", name="phases_in_order"),
@@ -106,6 +115,7 @@ class PhaseDateChange(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
     phase: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20), default="move", server_default="move")
     old_date: Mapped[date] = mapped_column(Date)
     new_date: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text)
@@ -114,6 +124,20 @@ class PhaseDateChange(db.Model):
 
     round: Mapped[Round] = relationship(back_populates="date_changes")
     changed_by = relationship("Person")
+
+
+class Recount(db.Model):
+    """An officer counted the same ballots again before the results were published, and why."""
+
+    __tablename__ = "recounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    counted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    counted_at: Mapped[datetime] = mapped_column(default=_now)
+
+    round: Mapped[Round] = relationship(back_populates="recounts")
+    counted_by = relationship("Person")
 
 
 class Proposal(db.Model):
@@ -145,7 +169,7 @@ class Proposal(db.Model):
         CheckConstraint("rough_cost >= 0", name="rough_cost_not_negative"),
         CheckConstraint("final_cost IS NULL OR final_cost > 0", name="final_cost_positive"),
         CheckConstraint("status IN ('draft', 'submitted', 'feasible', 'unfeasible', 'accepted', "
-                        "'rejected', 'merged')", name="status_known"),
+                        "'rejected', 'merged', 'withdrawn')", name="status_known"),
     )
 
     @property

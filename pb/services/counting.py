@@ -9,10 +9,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from pb import tally
-from pb.models import Ballot, Heading, Result, Round, db
+from pb.models import Ballot, Heading, Recount, Result, Round, db
 from pb.policy import can
 from pb.services import ballot_box
-from pb.services.errors import NotAllowed, WrongPhase
+from pb.services.errors import NotAllowed, ServiceError, WrongPhase
 from pb.services.rounds import current_phase, has_reached
 from pb.services.voting import ballot_rules, projects
 
@@ -72,23 +72,44 @@ def count_heading(person, heading: Heading, *, commit: bool = True) -> Result:
     return result
 
 
-def mix_and_count(person, round_: Round) -> list[Result]:
-    """What the officer's button and the CLI do: mix every ward's sealed ballots (a
-    transaction per ward), then count them all (one transaction)."""
+def is_counted(round_: Round) -> bool:
+    return any(heading.result is not None for heading in round_.headings)
+
+
+def _may_count(person, round_: Round) -> None:
     if not can(person, "count_round", round_):
         raise NotAllowed(_l("Only council officers can run the count."))
     if not has_reached(round_, "counting"):
         raise WrongPhase(_l("The count can only run once voting has closed."))
-    if not (any(h.result is not None for h in round_.headings)
-            and current_phase(round_) in ("results", "delivery")):
-        ballot_box.mix_round(round_)
-    return count_round(person, round_)
+    if is_counted(round_) and current_phase(round_) in ("results", "delivery"):
+        raise WrongPhase(_l("The results have been published and cannot be counted again."))
 
 
-def count_round(person, round_: Round) -> list[Result]:
-    """Every ward's count, in one transaction: all are stored or none."""
+def mix_and_count(person, round_: Round, reason: str | None = None) -> list[Result]:
+    """What the officer's button and the CLI do: mix every ward's sealed ballots (a
+    transaction per ward), then count them all (one transaction)."""
+    _may_count(person, round_)
+    ballot_box.mix_round(round_)
+    return count_round(person, round_, reason)
+
+
+def count_round(person, round_: Round, reason: str | None = None) -> list[Result]:
+    """Every ward's count, in one transaction: all are stored or none.
+
+    A recount (the round was counted before) runs only before the results are published,
+    by an officer, on the same ballots (the box closed when they were mixed), and needs a
+    reason, which is kept on the public record.
+    """
+    _may_count(person, round_)
+    recount = is_counted(round_)
+    reason = (reason or "").strip()
+    if recount and not reason:
+        raise ServiceError(_l("Give the reason for counting again: it is published with the "
+                              "results"), field="reason")
     try:
         results = [count_heading(person, heading, commit=False) for heading in round_.headings]
+        if recount:
+            db.session.add(Recount(round_id=round_.id, reason=reason, counted_by_id=person.id))
     except BaseException:
         db.session.rollback()
         raise

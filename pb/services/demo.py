@@ -108,6 +108,7 @@ def seed_rounds() -> int:
         ward = db.session.scalar(select(Ward).where(Ward.slug == slug))
         dates = {p: date.today() + timedelta(days=d) for p, d in zip(PHASES, DAY_OFFSETS[phase], strict=True)}
         round_ = Round(title=title, ballot_type=ballot_type, rule=rule, created_by_id=officer.id,
+                       status="published",
                        description=f"Residents of {ward.name} decide how to spend £{budget:,} on their neighbourhood.",
                        max_choices=3 if ballot_type == "approval" else None,
                        **{f"{p}_from": d for p, d in dates.items()})

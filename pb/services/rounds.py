@@ -1,6 +1,18 @@
-"""Creating budget rounds and moving through their phases by date."""
+"""A budget round's lifecycle, one explicit state machine:
 
-from datetime import date
+    draft -> proposals -> review -> voting -> counting -> results -> delivery
+
+A draft is edited and deleted freely and seen only by staff. Publishing checks that the
+dates make sense from today. After that the phases follow the dates (in Europe/London),
+and a date can move only for a phase that has not started, never into the past or to
+today, with a reason on the public record. Open voting can be extended once, by an
+officer, with a reason. Nothing can move a phase that has started, so a counted round
+never reopens: the ballot box is closed by the mixer, the count refuses once results are
+published, and a recount before then needs an officer and a public reason.
+"""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -12,12 +24,21 @@ from pb.services.errors import NotAllowed, ServiceError, WrongPhase
 MAX_BUDGET = 100_000_000  # pounds; fits the database's integer column with room to spare
 
 
+LONDON = ZoneInfo("Europe/London")
+# every state a round can be in, in order; "upcoming" is published before proposals open
+STATES = ("draft", "upcoming", *PHASES)
+
+
 def today() -> date:
-    return date.today()
+    """The council's date: phases start at midnight in London, whatever the server's zone."""
+    return datetime.now(LONDON).date()
 
 
 def current_phase(round_: Round, on: date | None = None) -> str:
-    """"upcoming" before proposals open, otherwise the latest phase whose date has come."""
+    """"draft" until published; then "upcoming" before proposals open, otherwise the latest
+    phase whose date has come."""
+    if round_.status == "draft":
+        return "draft"
     on = on or today()
     phase = "upcoming"
     for name in PHASES:
@@ -33,14 +54,32 @@ def is_frozen(round_: Round, on: date | None = None) -> bool:
 
 def has_reached(round_: Round, phase: str, on: date | None = None) -> bool:
     now = current_phase(round_, on)
-    return now != "upcoming" and PHASES.index(now) >= PHASES.index(phase)
+    return now in PHASES and PHASES.index(now) >= PHASES.index(phase)
+
+
+def last_day(round_: Round, phase: str) -> date:
+    """The last day of a phase: the day before the next one starts (voting closes at the
+    end of the day before counting starts)."""
+    following = PHASES[PHASES.index(phase) + 1]
+    return getattr(round_, f"{following}_from") - timedelta(days=1)
+
+
+def is_public(round_: Round) -> bool:
+    return round_.status == "published"
+
+
+def public_rounds():
+    """The query of rounds residents can see (drafts are staff-only)."""
+    return select(Round).where(Round.status == "published")
 
 
 def create_round(person, *, title: str, description: str, ballot_type: str, rule: str,
                  headings: list[tuple[Ward, int]], dates: dict[str, date],
                  min_choices=None, max_choices=None, points=None, min_spend_percent=None) -> Round:
-    """An officer (or a councillor for their own wards) opens a round; one transaction."""
+    """An officer (or a councillor for their own wards) starts a round as a draft; one
+    transaction. Nobody outside the staff sees it until it is published."""
     round_ = Round(title=title, description=description, ballot_type=ballot_type, rule=rule,
+                   status="draft",
                    min_choices=min_choices, max_choices=max_choices, points=points,
                    min_spend_percent=min_spend_percent, created_by_id=person.id,
                    **{f"{phase}_from": dates[phase] for phase in PHASES})
@@ -67,34 +106,168 @@ def _check_dates(round_: Round) -> None:
                               "must last at least one day."), field="proposals_from")
 
 
-def move_phase_date(person, round_: Round, phase: str, new_date: date, reason: str) -> PhaseDateChange:
-    """Move when a phase starts, with a reason kept on the public record."""
-    if not can(person, "manage_round", round_):
-        raise NotAllowed(_l("You cannot change this round."))
-    if phase not in PHASES:
-        raise ServiceError(_l("Choose a phase"), field="phase")
-    if not reason.strip():
-        raise ServiceError(_l("Give a reason for moving the date"), field="reason")
-    if has_reached(round_, phase) and phase in ("proposals", "review", "voting") and new_date > today():
-        raise WrongPhase(_l("That phase has already started, so its start cannot be moved later."),
-                         field="new_date")
-    field = f"{phase}_from"
-    change = PhaseDateChange(round=round_, phase=phase, old_date=getattr(round_, field),
-                             new_date=new_date, reason=reason.strip(), changed_by_id=person.id)
-    setattr(round_, field, new_date)
+def _in_transaction(work):
     try:
-        _check_dates(round_)
-    except ServiceError:
+        result = work()
+        db.session.commit()
+        return result
+    except BaseException:
         db.session.rollback()
         raise
+
+
+def _manage(person, round_: Round) -> None:
+    if not can(person, "manage_round", round_):
+        raise NotAllowed(_l("You cannot change this round."))
+
+
+DRAFT_FIELDS = ("title", "description", "ballot_type", "rule", "min_choices", "max_choices",
+                "points", "min_spend_percent")
+
+
+def update_draft(person, round_: Round, *, headings: list[tuple[Ward, int]] | None = None,
+                 dates: dict[str, date] | None = None, **fields) -> Round:
+    """Change anything in a draft: its text, ballot, wards and budgets, and dates."""
+    _manage(person, round_)
+    if round_.status != "draft":
+        raise WrongPhase(_l("Only a draft round can be edited like this."))
+
+    def work():
+        for name, value in fields.items():
+            if name not in DRAFT_FIELDS:
+                raise ServiceError(_l("That cannot be changed"), field=name)
+            setattr(round_, name, value)
+        if dates is not None:
+            for phase in PHASES:
+                setattr(round_, f"{phase}_from", dates[phase])
+        if headings is not None:
+            if not headings:
+                raise ServiceError(_l("Choose at least one ward and give it a budget"), field="wards")
+            kept = {h.ward_id: h for h in round_.headings}
+            wanted = {ward.id: (ward, budget) for ward, budget in headings}
+            for ward_id, heading in kept.items():
+                if ward_id not in wanted:
+                    round_.headings.remove(heading)
+            for ward_id, (ward, budget) in wanted.items():
+                if not isinstance(budget, int) or not 1 <= budget <= MAX_BUDGET:
+                    raise ServiceError(_l("The budget for %(ward)s must be between £1 and "
+                                          "£100,000,000", ward=ward.name), field="wards")
+                if ward_id in kept:
+                    kept[ward_id].budget = budget
+                else:
+                    round_.headings.append(Heading(ward=ward, budget=budget))
+            if not can(person, "create_round", round_):
+                raise NotAllowed(_l("You can only create rounds for your own wards."))
+        _check_dates(round_)
+        return round_
+
+    return _in_transaction(work)
+
+
+def delete_draft(person, round_: Round) -> None:
+    """A draft can be thrown away; a published round never is (it is on the public record)."""
+    _manage(person, round_)
+    if round_.status != "draft":
+        raise WrongPhase(_l("Only a draft round can be deleted."))
+    _in_transaction(lambda: db.session.delete(round_))
+
+
+def publish_round(person, round_: Round) -> Round:
+    """A draft goes public, once its dates make sense from today."""
+    _manage(person, round_)
+    if round_.status != "draft":
+        raise WrongPhase(_l("This round has already been published."))
+    if round_.proposals_from < today():
+        raise ServiceError(_l("Proposals cannot open in the past. Choose today or a later date."),
+                           field="proposals_from")
+    _check_dates(round_)
+    round_.status = "published"
+    return _in_transaction(lambda: round_)
+
+
+def unpublish_round(person, round_: Round) -> Round:
+    """Back to a draft, only while nothing has happened yet (proposals have not opened)."""
+    _manage(person, round_)
+    if current_phase(round_) != "upcoming":
+        raise WrongPhase(_l("A round can go back to a draft only before proposals open."))
+    round_.status = "draft"
+    return _in_transaction(lambda: round_)
+
+
+def _record(person, round_: Round, phase: str, new_date: date, reason: str, kind: str = "move"):
+    change = PhaseDateChange(round=round_, phase=phase, kind=kind,
+                             old_date=getattr(round_, f"{phase}_from"), new_date=new_date,
+                             reason=reason, changed_by_id=person.id)
+    setattr(round_, f"{phase}_from", new_date)
     db.session.add(change)
-    db.session.commit()
     return change
+
+
+def _reason(reason) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_l("Give a reason for moving the date"), field="reason")
+    return reason
+
+
+def move_phase_date(person, round_: Round, phase: str, new_date: date, reason: str) -> PhaseDateChange:
+    """Move when a phase that has not started will start, with a reason on the public record."""
+    _manage(person, round_)
+    if phase not in PHASES:
+        raise ServiceError(_l("Choose a phase"), field="phase")
+    reason = _reason(reason)
+    if round_.status == "draft":
+        raise WrongPhase(_l("Change a draft's dates by editing the draft."), field="phase")
+    if has_reached(round_, phase):
+        raise WrongPhase(_l("That phase has already started, so its date cannot be moved."),
+                         field="phase")
+    if phase == "counting" and current_phase(round_) == "voting":
+        raise WrongPhase(_l("Voting is open: to give residents more time, extend voting "
+                            "instead."), field="phase")
+    if new_date <= today():
+        raise ServiceError(_l("Choose a date after today."), field="new_date")
+
+    def work():
+        change = _record(person, round_, phase, new_date, reason)
+        _check_dates(round_)
+        return change
+
+    return _in_transaction(work)
+
+
+def extend_voting(person, round_: Round, closes_on: date, reason: str) -> PhaseDateChange:
+    """Once per round, an officer gives residents more time while voting is open.
+
+    ``closes_on`` is the new last day of voting; counting starts the day after. Later
+    phases that would now come too early move with it, each on the public record.
+    """
+    if not can(person, "extend_voting", round_):
+        raise NotAllowed(_l("Only council officers can extend voting."))
+    reason = _reason(reason)
+    if current_phase(round_) != "voting":
+        raise WrongPhase(_l("Voting can be extended only while it is open."))
+    if any(change.kind == "extension" for change in round_.date_changes):
+        raise WrongPhase(_l("Voting in this round has already been extended once."))
+    counting_from = closes_on + timedelta(days=1)
+    if counting_from <= round_.counting_from or closes_on < today():
+        raise ServiceError(_l("Choose a closing date after the current one, %(date)s.",
+                              date=last_day(round_, "voting")), field="new_date")
+
+    def work():
+        change = _record(person, round_, "counting", counting_from, reason, kind="extension")
+        for phase in ("results", "delivery"):
+            if getattr(round_, f"{phase}_from") < counting_from:
+                _record(person, round_, phase, counting_from, reason)
+        _check_dates(round_)
+        return change
+
+    return _in_transaction(work)
 
 
 def rounds_for_ward(ward: Ward) -> list[Round]:
     return list(db.session.scalars(
-        select(Round).join(Heading).where(Heading.ward_id == ward.id).order_by(Round.voting_from.desc())))
+        public_rounds().join(Heading).where(Heading.ward_id == ward.id)
+        .order_by(Round.voting_from.desc())))
 
 
 def heading_for(round_: Round, ward: Ward | None) -> Heading | None:
@@ -106,5 +279,5 @@ def heading_for(round_: Round, ward: Ward | None) -> Heading | None:
 
 def open_rounds(on: date | None = None) -> list[Round]:
     """Rounds a resident can take part in now: taking proposals or voting."""
-    every = db.session.scalars(select(Round).order_by(Round.voting_from)).all()
+    every = db.session.scalars(public_rounds().order_by(Round.voting_from)).all()
     return [r for r in every if current_phase(r, on) in ("proposals", "voting")]

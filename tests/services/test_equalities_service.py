@@ -77,7 +77,7 @@ def seed_heading(ward_slug: str = "brixton-acre-lane", n: int = 400, tilt: Tilt 
     """A round in ``phase`` with ``n`` ballots; ``answered`` of them with monitoring answers.
     After results, the heading is counted. Returns the heading's id."""
     ward = db.session.scalar(select(Ward).where(Ward.slug == ward_slug))
-    round_ = Round(title="Ward Budgets 2026", description="", ballot_type="approval",
+    round_ = Round(title="Ward Budgets 2026", description="", ballot_type="approval", status="published",
                    rule="greedy", **_dates(phase))
     heading = Heading(round=round_, ward=ward, budget=60_000)
     ids = {}

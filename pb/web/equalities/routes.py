@@ -38,7 +38,7 @@ from pb.services.equalities import (
     set_threshold,
 )
 from pb.services.errors import ServiceError
-from pb.services.rounds import current_phase
+from pb.services.rounds import current_phase, public_rounds
 from pb.web.equalities import bp
 from pb.web.equalities.forms import MonitoringForm, ThresholdForm
 from pb.web.rounds.presenters import PHASE_NAMES
@@ -123,11 +123,10 @@ def _heading(heading_id: int, action: str = "view_equalities_report") -> Heading
 @login_required
 def index():
     """Every ward of every round whose report this person may read."""
-    from sqlalchemy import select
 
     from pb.models import Round
 
-    rounds = db.session.scalars(select(Round).order_by(Round.voting_from.desc())).all()
+    rounds = db.session.scalars(public_rounds().order_by(Round.voting_from.desc())).all()
     listed = [(r, [h for h in r.headings if can(current_user, "view_equalities_report", h)]) for r in rounds]
     listed = [(r, headings) for r, headings in listed if headings]
     if not listed and not (current_user.has_role("equalities") or current_user.has_role("officer")

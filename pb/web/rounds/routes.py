@@ -9,7 +9,7 @@ from pb.models import PHASES, Heading, Proposal, Round, db
 from pb.services import proposals as proposal_service
 from pb.services.counting import published
 from pb.services.errors import ServiceError
-from pb.services.rounds import current_phase, heading_for
+from pb.services.rounds import current_phase, heading_for, is_public, public_rounds
 from pb.services.voting import ballot_for_receipt
 from pb.web.rounds import bp
 from pb.web.rounds.forms import ProposalForm, ReceiptForm
@@ -23,7 +23,11 @@ from pb.web.rounds.presenters import (
 
 
 def _round(round_id: int) -> Round:
-    return db.session.get(Round, round_id) or abort(404)
+    """A published round; a draft is not there for the public (staff see it in admin)."""
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or not is_public(round_):
+        abort(404)
+    return round_
 
 
 def _heading(round_: Round, heading_id: int) -> Heading:
@@ -41,7 +45,7 @@ def _my_heading(round_: Round) -> Heading | None:
 
 @bp.get("/")
 def index():
-    rounds = db.session.scalars(select(Round).order_by(Round.voting_from.desc())).all()
+    rounds = db.session.scalars(public_rounds().order_by(Round.voting_from.desc())).all()
     return render_template("rounds/index.html", rounds=rounds, phase_of=current_phase,
                            phase_names=PHASE_NAMES)
 

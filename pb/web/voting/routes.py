@@ -13,14 +13,16 @@ from pb.services import ballot_box, voting
 from pb.services.equalities import questions_open
 from pb.services.errors import ServiceError
 from pb.services.proposals import on_ballot
-from pb.services.rounds import current_phase, heading_for
+from pb.services.rounds import current_phase, heading_for, is_public
 from pb.tally import MONEY_PARAMS
 from pb.web.helpers import money
 from pb.web.voting import bp
 
 
 def _setup(round_id: int):
-    round_ = db.session.get(Round, round_id) or abort(404)
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or not is_public(round_):
+        abort(404)
     heading = heading_for(round_, current_user.ward)
     return round_, heading
 
