@@ -36,26 +36,54 @@ def use_backend(name: str) -> None:
         raise ValueError(f"unknown number backend {name!r}")
 
 
+MAX_EXPONENT = 4000
+"""Decimal strings with an exponent beyond this (``1e999999999``) are refused: exact arithmetic
+on a number with that many digits would take forever, and no cost or budget needs it."""
+
+
 def rational(value) -> Fraction:
     """Turn an int, Fraction, Decimal, mpq or decimal string ("2828094.61", "1,5") into a Fraction.
 
-    Floats are refused: a float such as 0.1 is not the number the council wrote down.
+    Floats are refused: a float such as 0.1 is not the number the council wrote down. Anything
+    that is not a finite number of reasonable size raises ``TypeError`` or ``ValueError`` (never
+    ``decimal.InvalidOperation``, ``OverflowError`` or ``AttributeError``).
     """
     if isinstance(value, bool):
         raise TypeError("a boolean is not a number")
     if isinstance(value, int | Fraction):
         return Fraction(value)
     if isinstance(value, Decimal):
-        return Fraction(value)
+        return _from_decimal(value)
     if isinstance(value, str):
         text = value.strip().replace(",", ".")
         if not text:
             raise ValueError("empty number")
-        return Fraction(Decimal(text)) if "/" not in text else Fraction(text)
+        if "/" in text:
+            try:
+                return Fraction(text)
+            except ZeroDivisionError:
+                raise ValueError(f"not a number: {value[:40]!r}") from None
+        try:
+            number = Decimal(text)
+        except (ArithmeticError, ValueError):
+            raise ValueError(f"not a number: {value[:40]!r}") from None
+        return _from_decimal(number)
     if isinstance(value, float):
         raise TypeError("use an int, Fraction or decimal string, not a float")
     # gmpy2.mpq and other rationals with numerator/denominator
-    return Fraction(int(value.numerator), int(value.denominator))
+    try:
+        numerator, denominator = value.numerator, value.denominator
+    except AttributeError:
+        raise TypeError(f"not a number: {type(value).__name__}") from None
+    return Fraction(int(numerator), int(denominator))
+
+
+def _from_decimal(number: Decimal) -> Fraction:
+    if not number.is_finite():
+        raise ValueError(f"not a finite number: {number}")
+    if abs(number.as_tuple().exponent) > MAX_EXPONENT:
+        raise ValueError("number out of range")
+    return Fraction(number)
 
 
 def to_q(value):

@@ -6,15 +6,21 @@ per project, ``project_id`` and ``cost`` first) and VOTES (``voter_id``, ``vote`
 utf-8 with or without BOM, decimals with a dot or comma (``2828094.61``, ``400000.0``, ``1,5``),
 project ids as strings, values ``none`` ignored.
 
+Lines end at ``\n`` or ``\r\n`` and nowhere else (not at the other characters
+``str.splitlines`` splits on, such as ``\x1e`` or ``\u2028``). A field that starts with ``"``
+is quoted as in CSV: it may hold ``;``, doubled quotes and line breaks, and is taken exactly as
+written; unquoted fields are stripped of surrounding whitespace, as pabutools does. The writer
+quotes every field that would not otherwise read back exactly, so any text round-trips.
+
 vote_type: ``approval`` and ``choose-1`` -> approval; ``cumulative`` -> cumulative;
 ``ordinal`` -> ranked; ``scoring`` -> scoring.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import os
+import re
 from datetime import date
 from fractions import Fraction
 
@@ -86,37 +92,97 @@ def read_pabulib(path_or_text) -> Election:
     return _parse(text)
 
 
+SECTIONS = ("meta", "projects", "votes")
+
+
+def _records(text: str):
+    """Yield ``(fields, quoted)`` for each line of ``text``: ``fields`` as read (unquoted ones
+    stripped) and ``quoted`` the set of indices of fields that were quoted.
+
+    Lines without a ``"`` (nearly all of them) are simply split on ``;``.
+    """
+    lines = text.split("\n")
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        i += 1
+        if '"' not in line:
+            if line.endswith("\r"):
+                line = line[:-1]
+            yield [f.strip() for f in line.split(";")], ()
+            continue
+        fields, quoted, pos = [], set(), 0
+        while True:  # one field per turn, starting at pos
+            if line.startswith('"', pos):
+                quoted.add(len(fields))
+                parts, pos = [], pos + 1
+                while True:  # inside quotes, possibly over several lines
+                    end = line.find('"', pos)
+                    if end < 0:
+                        parts.append(line[pos:])
+                        if i >= n:  # unterminated at the end of the file: keep what there is
+                            line, pos = "", 0
+                            break
+                        parts.append("\n")
+                        line, pos = lines[i], 0
+                        i += 1
+                        continue
+                    parts.append(line[pos:end])
+                    if line.startswith('"', end + 1):  # a doubled quote stands for one
+                        parts.append('"')
+                        pos = end + 2
+                        continue
+                    pos = end + 1
+                    break
+                stop = line.find(";", pos)
+                rest = line[pos:] if stop < 0 else line[pos:stop]
+                fields.append("".join(parts) + rest.rstrip())  # as csv would, then as strip()
+            else:
+                stop = line.find(";", pos)
+                rest = line[pos:] if stop < 0 else line[pos:stop]
+                fields.append(rest.strip())
+            if stop < 0:
+                break
+            pos = stop + 1
+        yield fields, quoted
+
+
 def _parse(text: str) -> Election:
     meta: dict[str, str] = {}
     projects: list[Project] = []
     vote_rows: list[dict] = []
     section, header = "", []
-    reader = csv.reader(text.splitlines(), delimiter=";")
-    for row in reader:
-        if not row or (len(row) == 1 and not row[0].strip()):
+    records = _records(text)
+    for row, quoted in records:
+        if len(row) == 1 and not row[0] and not quoted:
             continue
-        first = row[0].strip().lower()
-        if first in ("meta", "projects", "votes"):
-            section = first
-            header = [h.strip() for h in next(reader)]
+        if not quoted and row[0].lower() in SECTIONS:
+            section = row[0].lower()
+            header = next(records, ([], ()))[0]
         elif section == "meta":
-            meta[row[0].strip()] = row[1].strip() if len(row) > 1 else ""
+            meta[row[0]] = row[1] if len(row) > 1 else ""
         elif section == "projects":
-            fields = {header[i]: row[i].strip() for i in range(min(len(row), len(header)))}
-            pid = row[0].strip()
-            extra = {k: v for k, v in fields.items()
-                     if k not in ("project_id", "cost", "name") and v.lower() != "none"}
-            name = fields.get("name", "")
-            projects.append(Project(pid, rational(fields["cost"]),
-                                    "" if name.lower() == "none" else name, extra))
+            fields = {header[i]: row[i] for i in range(min(len(row), len(header)))}
+            given = {header[i]: row[i] for i in range(min(len(row), len(header)))
+                     if i in quoted or row[i].lower() != "none"}
+            extra = {k: v for k, v in given.items() if k not in ("project_id", "cost", "name")}
+            projects.append(Project(row[0], _number(fields.get("cost"), f"project {row[0]}"),
+                                    given.get("name", ""), extra))
         elif section == "votes":
-            vote_rows.append({header[i]: row[i].strip() for i in range(min(len(row), len(header)))
-                              if row[i].strip().lower() != "none"})
+            vote_rows.append({header[i]: row[i] for i in range(min(len(row), len(header)))
+                              if i in quoted or row[i].lower() != "none"})
     if "budget" not in meta:
         raise TallyError("the META section has no budget")
     rules = _rules_from_meta(meta, len(projects))
     ballots = [_ballot(rules.kind, fields) for fields in vote_rows]
-    return Election(rational(meta["budget"]), projects, ballots, rules, meta)
+    return Election(_number(meta["budget"], "the budget"), projects, ballots, rules, meta)
+
+
+def _number(text, what):
+    try:
+        return rational(text)
+    except (TypeError, ValueError):
+        raise TallyError(f"{what}: {str(text)[:40]!r} is not a number") from None
 
 
 def _ballot(kind: str, fields: dict) -> Ballot:
@@ -129,7 +195,8 @@ def _ballot(kind: str, fields: dict) -> Ballot:
         points = fields["points"].split(",")
         if len(points) != len(ids):
             raise TallyError(f"voter {voter.get('voter_id')}: vote and points differ in length")
-        return Ballot({p: rational(x) for p, x in zip(ids, points, strict=True)}, voter=voter)
+        what = f"voter {voter.get('voter_id')}"
+        return Ballot({p: _number(x, what) for p, x in zip(ids, points, strict=True)}, voter=voter)
     ids = [p for p in ids if p]
     if kind == "ranked":
         return Ballot(ids, voter=voter)
@@ -192,13 +259,44 @@ def _ordered(keys, known) -> list:
     return [k for k in known if k in keys] + [k for k in keys if k not in known]
 
 
+MISSING = object()
+"""A cell with no value: written as a bare ``none``, which the reader skips."""
+_QUOTE_IF = re.compile('[;"\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]')
+"""Field separators, quotes and every character ``str.splitlines`` ends a line at."""
+
+
+def _cell(value, first=False) -> str:
+    """One field, quoted unless the reader would give back exactly ``value`` without quotes.
+
+    ``none`` is quoted anywhere (bare, it means no value); a section name only as the first field
+    of a row, where bare it would start a section.
+    """
+    if value is MISSING:
+        return "none"
+    if (_QUOTE_IF.search(value) or value != value.strip() or value.lower() == "none"
+            or (first and value.lower() in SECTIONS)):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+class _Writer:
+    def __init__(self, out):
+        self.out = out
+
+    def writerow(self, row):
+        self.out.write(";".join([_cell(row[0], True), *map(_cell, row[1:])]) + "\n")
+
+    def section(self, name):
+        self.out.write(name + "\n")
+
+
 def _rows(election: Election, outcome) -> str:
     out = io.StringIO()
-    w = csv.writer(out, delimiter=";", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    w = _Writer(out)
     kind = election.rules.kind
     vote_rows = _vote_rows(election)
     meta = _meta(election, outcome, len(vote_rows))
-    w.writerow(["META"])
+    w.section("META")
     w.writerow(["key", "value"])
     for k in _ordered(meta, META_COLUMNS):
         w.writerow([k, _list_text(k, meta[k])])
@@ -218,16 +316,16 @@ def _rows(election: Election, outcome) -> str:
         rank = {pid: k for k, pid in enumerate(outcome.selected)}
         projects.sort(key=lambda f: rank.get(f["project_id"], len(rank)))
     header = _ordered([k for f in projects for k in f], PROJECT_COLUMNS)
-    w.writerow(["PROJECTS"])
+    w.section("PROJECTS")
     w.writerow(header)
     for f in projects:
-        w.writerow([_list_text(k, f.get(k, "none")) for k in header])
+        w.writerow([_list_text(k, f[k]) if k in f else MISSING for k in header])
 
     cardinal = kind in ("cumulative", "scoring")
     voter_keys = [k for _, voter, _ in vote_rows for k in voter if k not in ("voter_id",)]
     header = _ordered(["voter_id", "vote", *(["points"] if cardinal else []), *voter_keys],
                       VOTER_COLUMNS)
-    w.writerow(["VOTES"])
+    w.section("VOTES")
     w.writerow(header)
     for voter_id, voter, choices in vote_rows:
         fields = {k: v for k, v in voter.items()}
