@@ -26,8 +26,8 @@ def create_app(config: dict | None = None):
 
     _init_extensions(app)
     _init_templates(app)
-    _register_blueprints(app)
     _register_errors(app)
+    _register_blueprints(app)
 
     from pb.cli import pb_cli
 
@@ -117,22 +117,8 @@ def _register_blueprints(app) -> None:
 
 
 def _register_errors(app) -> None:
-    from flask import render_template
-    from flask_wtf.csrf import CSRFError
+    from pb.web import errors
 
-    def page(status: int):
-        return render_template(f"errors/{status}.html"), status
-
-    app.register_error_handler(400, lambda e: page(400))
-    app.register_error_handler(CSRFError, lambda e: page(400))
-    app.register_error_handler(403, lambda e: page(403))
-    app.register_error_handler(404, lambda e: page(404))
-    app.register_error_handler(405, lambda e: page(405))
-
-    @app.errorhandler(500)
-    def server_error(e):
-        from pb.extensions import db
-
-        db.session.rollback()
-        return page(500)
+    errors.strict_url_rules(app)  # before the blueprints: an id out of range is a 404
+    errors.register(app)
 
