@@ -5,6 +5,8 @@ Today: development sign-in, a name and a postcode in Lambeth. Phone verification
 returns the Person, with their ward, or raises ServiceError for the form.
 """
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -12,11 +14,16 @@ from pb.models import Person, RoleGrant, db
 from pb.services.errors import ServiceError
 from pb.services.postcodes import normalise, ward_for
 
+NAME_MAX = 200  # people.name
+
 
 def identify_resident(name: str, postcode: str) -> Person:
-    name = " ".join((name or "").split())
+    # control characters (NUL among them, which PostgreSQL cannot store) are not part of a name
+    name = " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", name or "").split())
     if not name:
         raise ServiceError(_l("Enter your name"), field="name")
+    if len(name) > NAME_MAX:
+        raise ServiceError(_l("Your name must be 200 characters or fewer"), field="name")
     tidy = normalise(postcode)
     if tidy is None:
         raise ServiceError(_l("Enter a real postcode, like SW2 1RW"), field="postcode")

@@ -3,8 +3,9 @@
 import json
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
-from pb.models import Heading, Proposal, db
+from pb.models import Heading, Person, Proposal, db
 from pb.policy import can
 from pb.services.errors import NotAllowed, ServiceError, WrongPhase
 from pb.services.rounds import current_phase, is_frozen
@@ -21,26 +22,81 @@ CATEGORIES = {
 }
 EDITABLE_FIELDS = ("title", "summary", "description", "location", "category", "rough_cost")
 DECISIONS = ("accept", "reject", "unfeasible", "merge")
+# the longest text each column holds (pb.models.Proposal), and the largest rough cost
+LIMITS = {"title": 120, "summary": 200, "description": 5000, "location": 200, "rough_cost": 10_000_000}
+# (message when empty, message when too long); the form shows the same words
+TEXT_RULES = {
+    "title": (_l("Enter a name for your project"), _l("The name must be 120 characters or fewer")),
+    "summary": (_l("Describe your project in one line"),
+                _l("The one-line description must be 200 characters or fewer")),
+    "description": (_l("Say what should happen and why"),
+                    _l("The description must be 5,000 characters or fewer")),
+    "location": (None, _l("The place must be 200 characters or fewer")),
+}
+
+
+def _checked(data: dict) -> dict:
+    """The proposal's fields, tidied, or a ServiceError about the first one that is wrong."""
+    data = {field: data[field] for field in EDITABLE_FIELDS if field in data}
+    for field, (empty, too_long) in TEXT_RULES.items():
+        if field not in data:
+            continue
+        text = (data[field] or "").replace("\x00", "").strip()  # PostgreSQL cannot store NUL
+        if not text and empty is not None:
+            raise ServiceError(empty, field=field)
+        if len(text) > LIMITS[field]:
+            raise ServiceError(too_long, field=field)
+        data[field] = text
+    if data.get("location") == "":
+        data["location"] = None
+    if data.get("category") not in CATEGORIES:
+        raise ServiceError(_l("Choose a category"), field="category")
+    if "rough_cost" in data:
+        cost = data["rough_cost"]
+        if not isinstance(cost, int) or not 1 <= cost <= LIMITS["rough_cost"]:
+            raise ServiceError(_l("Enter a cost between £1 and £10,000,000"), field="rough_cost")
+    return data
+
+
+def _same_proposal(person, heading: Heading, data: dict) -> Proposal | None:
+    """This person's proposal in this ward with exactly this name, line and description."""
+    return db.session.scalar(select(Proposal).where(
+        Proposal.heading_id == heading.id, Proposal.author_id == person.id,
+        Proposal.title == data["title"], Proposal.summary == data["summary"],
+        Proposal.description == data["description"]).order_by(Proposal.id).limit(1))
 
 
 def save_proposal(person, heading: Heading, data: dict, *, submit: bool,
                   proposal: Proposal | None = None) -> Proposal:
-    """Create or edit a draft, and optionally submit it; only while proposals are open."""
+    """Create or edit a draft, and optionally submit it; only while proposals are open.
+
+    Sending the same new proposal twice (a double click, a page sent again) keeps one:
+    the second time returns the proposal already saved (a draft of it is updated, and
+    submitted if asked) rather than refusing, because the resident did nothing wrong and
+    the proposal they meant to send is there."""
     if current_phase(heading.round) != "proposals":
         raise WrongPhase(_l("Proposals for this round are closed."))
     if person.ward_id != heading.ward_id:
         raise NotAllowed(_l("Only residents of %(ward)s can propose projects here.", ward=heading.ward.name))
+    if proposal is not None and proposal.author_id != person.id:
+        raise NotAllowed(_l("You can only change your own proposals."))
+    data = _checked(data)
+    if proposal is None:
+        # One new proposal at a time per person: on PostgreSQL two copies of the same
+        # request wait here for each other, so the second finds the first. (SQLite, for
+        # development, ignores the lock; there only one request after another is caught.)
+        db.session.execute(select(Person.id).where(Person.id == person.id)
+                           .with_for_update(key_share=True))
+        same = _same_proposal(person, heading, data)
+        if same is not None and same.status != "draft":
+            db.session.commit()  # ends the transaction, and with it the lock
+            return same
+        proposal = same
     if proposal is None:
         proposal = Proposal(heading=heading, author_id=person.id, status="draft")
         db.session.add(proposal)
-    elif proposal.author_id != person.id:
-        raise NotAllowed(_l("You can only change your own proposals."))
-    for field in EDITABLE_FIELDS:
-        if field in data:
-            setattr(proposal, field, data[field])
-    if data.get("category") not in CATEGORIES:
-        db.session.rollback()
-        raise ServiceError(_l("Choose a category"), field="category")
+    for field, value in data.items():
+        setattr(proposal, field, value)
     if submit:
         proposal.status = "submitted"
     db.session.commit()

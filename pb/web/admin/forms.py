@@ -7,15 +7,15 @@ from datetime import date
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.gov_form_base import GovFormBase
-from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
+from wtforms import Field, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, StopValidation
+from wtforms.validators import DataRequired, InputRequired, StopValidation
 
 from pb.models import PHASES
+from pb.web.fields import LineField, ParagraphsField, WebForm, first_text
 from pb.web.rounds.presenters import DELIVERY_NAMES, STATUS_NAMES  # noqa: F401  (the public wording)
-from pb.web.widgets import DateInput, RadioInput, Select, TextArea, TextInput
+from pb.web.widgets import DateInput, RadioInput, Select, TextInput
 
 # ---------------------------------------------------------------- labels
 
@@ -92,7 +92,7 @@ class WholeNumberField(Field):
 
     def process_formdata(self, valuelist):
         self.data = None
-        text = valuelist[0] if valuelist else ""
+        text = first_text(valuelist) or ""
         if not text.strip():
             if self.required_message:
                 raise ValueError(self.required_message)
@@ -155,7 +155,7 @@ class DayMonthYearField(Field):
 
     def process_formdata(self, valuelist):
         self.data = None
-        parts = [v.strip() for v in valuelist[:3]]
+        parts = [v.strip() if isinstance(v, str) else "" for v in valuelist[:3]]
         if not any(parts):
             raise ValueError(self.required_message)
         if len(parts) != 3 or not all(re.fullmatch(r"[0-9]{1,4}", p) for p in parts) or len(parts[2]) != 4:
@@ -226,15 +226,16 @@ class SummaryMixin:
 # ---------------------------------------------------------------- forms
 
 
-class RoundForm(SummaryMixin, FlaskForm):
-    title = StringField(
-        _l("Title"), widget=TextInput(),
+class RoundForm(SummaryMixin, WebForm):
+    title = LineField(
+        _l("Title"),
         description=_l("Residents will see this, for example ‘Brixton Acre Lane ward budget 2026’"),
-        validators=[DataRequired(message=_l("Enter a title for the round")),
-                    Length(max=200, message=_l("The title must be 200 characters or fewer"))])
-    description = TextAreaField(
-        _l("Description (optional)"), widget=TextArea(),
-        description=_l("What the money is for and who can take part"))
+        max_length=200, too_long=_l("The title must be 200 characters or fewer"),  # rounds.title
+        validators=[DataRequired(message=_l("Enter a title for the round"))])
+    description = ParagraphsField(
+        _l("Description (optional)"),
+        description=_l("What the money is for and who can take part"),
+        max_length=5000, too_long=_l("The description must be 5,000 characters or fewer"))
     ballot_type = RadioField(
         _l("Type of ballot"), widget=RadioInput(), choices=_choices(BALLOT_TYPE_NAMES), validate_choice=False,
         validators=[InputRequired(message=_l("Choose a type of ballot")),
@@ -340,7 +341,7 @@ class RoundForm(SummaryMixin, FlaskForm):
         }
 
 
-class MoveDateForm(SummaryMixin, FlaskForm):
+class MoveDateForm(SummaryMixin, WebForm):
     phase = SelectField(
         _l("Phase"), widget=Select(), validate_choice=False,
         choices=[SelectChoice("", _l("Choose a phase"))] + [SelectChoice(p, PHASE_NAMES[p]) for p in PHASES],
@@ -349,11 +350,11 @@ class MoveDateForm(SummaryMixin, FlaskForm):
         _l("New start date"), description=_l("For example, 27 3 2026"),
         required_message=_l("Enter the new start date"),
         invalid_message=_l("The new start date must be a real date"))
-    reason = TextAreaField(
-        _l("Reason for the change"), widget=TextArea(),
+    reason = ParagraphsField(
+        _l("Reason for the change"),
         description=_l("This is shown publicly with the round's dates"),
-        validators=[DataRequired(message=_l("Give a reason for moving the date")),
-                    Length(max=2000, message=_l("The reason must be 2000 characters or fewer"))])
+        max_length=2000, too_long=_l("The reason must be 2000 characters or fewer"),
+        validators=[DataRequired(message=_l("Give a reason for moving the date"))])
 
     summary_order = ("phase", "new_date", "reason")
     form_error_target = "move-date"
@@ -365,11 +366,11 @@ class MoveDateForm(SummaryMixin, FlaskForm):
         super().add_service_error(err)
 
 
-class CountForm(SummaryMixin, FlaskForm):
+class CountForm(SummaryMixin, WebForm):
     """Only the CSRF token: the button runs the count."""
 
 
-class ReviewForm(SummaryMixin, FlaskForm):
+class ReviewForm(SummaryMixin, WebForm):
     decision = RadioField(
         _l("Decision"), widget=RadioInput(), choices=_choices(DECISION_NAMES), validate_choice=False,
         validators=[InputRequired(message=_l("Choose a decision")), OneOf(_l("Choose a decision"))])
@@ -380,11 +381,11 @@ class ReviewForm(SummaryMixin, FlaskForm):
         range_message=_l("Enter the final cost in pounds"))
     merge_into = SelectField(_l("Proposal to merge into"), widget=Select(), validate_choice=False,
                              description=_l("Needed if you merge the proposal"))
-    reason = TextAreaField(
-        _l("Reason"), widget=TextArea(),
+    reason = ParagraphsField(
+        _l("Reason"),
         description=_l("Shown publicly with the proposal. Explain the decision in plain English."),
-        validators=[DataRequired(message=_l("Give a reason, which will be shown publicly")),
-                    Length(max=5000, message=_l("The reason must be 5000 characters or fewer"))])
+        max_length=5000, too_long=_l("The reason must be 5000 characters or fewer"),
+        validators=[DataRequired(message=_l("Give a reason, which will be shown publicly"))])
 
     summary_order = ("decision", "final_cost", "merge_into", "reason")
 
@@ -404,15 +405,15 @@ class ReviewForm(SummaryMixin, FlaskForm):
         return ok
 
 
-class DeliveryForm(SummaryMixin, FlaskForm):
+class DeliveryForm(SummaryMixin, WebForm):
     status = RadioField(
         _l("How is delivery going?"), widget=RadioInput(), choices=_choices(DELIVERY_NAMES),
         validate_choice=False,
         validators=[InputRequired(message=_l("Choose how delivery is going")),
                     OneOf(_l("Choose how delivery is going"))])
-    note = TextAreaField(
-        _l("Update for residents (optional)"), widget=TextArea(),
+    note = ParagraphsField(
+        _l("Update for residents (optional)"),
         description=_l("For example, what has been done and what happens next"),
-        validators=[Length(max=5000, message=_l("The update must be 5000 characters or fewer"))])
+        max_length=5000, too_long=_l("The update must be 5000 characters or fewer"))
 
     summary_order = ("status", "note")

@@ -1,26 +1,27 @@
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField
-from wtforms.validators import AnyOf, InputRequired, Optional, StopValidation
+from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Optional, StopValidation
 
 from pb.equalities.characteristics import CHARACTERISTICS
 from pb.services.equalities import HIGH_RANGE, LOW_RANGE
-from pb.web.widgets import RadioInput, TextInput
+from pb.web.fields import LineField, WebForm
+from pb.web.widgets import RadioInput
 
 
 def _question(characteristic) -> RadioField:
     options = characteristic.answer_options()
     return RadioField(
         _l(characteristic.question), widget=RadioInput(), validate_choice=False,
-        choices=[(value, _l(label)) for value, label in options],
+        choices=[SelectChoice(value, _l(label)) for value, label in options],
         validators=[Optional(), AnyOf([value for value, _ in options], message=_l(
             "Choose one of the answers, or leave the question blank"))],
     )
 
 
-class MonitoringForm(FlaskForm):
+class MonitoringForm(WebForm):
     """One optional question per characteristic, each ending with "Prefer not to say"."""
 
     def answers(self) -> dict[str, str | None]:
@@ -42,25 +43,33 @@ class Ratio:
             value = Decimal(field.data.strip())
         except (InvalidOperation, AttributeError):
             raise StopValidation(self.not_number) from None
-        if not value.is_finite() or not self.bounds[0] <= value <= self.bounds[1]:
+        # Compare decimals with decimals: the float 0.99 is a little under 0.99, and 0.1 a
+        # little over 0.1, so comparing with the floats refused the documented limits.
+        low, high = (Decimal(str(bound)) for bound in self.bounds)
+        if not value.is_finite() or not low <= value <= high:
             raise StopValidation(self.out_of_range)
         field.number = float(value)
 
 
-class ThresholdForm(FlaskForm):
-    low = StringField(
-        _l("Lower threshold"), widget=TextInput(),
+RATIO_MAX = 32  # characters; more digits than any threshold needs
+
+
+class ThresholdForm(WebForm):
+    low = LineField(
+        _l("Lower threshold"),
         description=_l("Flag a group when its representation ratio is below this, for "
                        "example 0.8"),
-        validators=[InputRequired(message=_l("Enter the lower threshold")),
+        max_length=RATIO_MAX, too_long=_l("The lower threshold must be between 0.1 and 0.99"),
+        validators=[DataRequired(message=_l("Enter the lower threshold")),
                     Ratio(LOW_RANGE, _l("Enter the lower threshold as a number, like 0.8"),
                           _l("The lower threshold must be between 0.1 and 0.99"))],
     )
-    high = StringField(
-        _l("Upper threshold"), widget=TextInput(),
+    high = LineField(
+        _l("Upper threshold"),
         description=_l("Flag a group when its representation ratio is above this, for "
                        "example 1.25"),
-        validators=[InputRequired(message=_l("Enter the upper threshold")),
+        max_length=RATIO_MAX, too_long=_l("The upper threshold must be between 1.01 and 10"),
+        validators=[DataRequired(message=_l("Enter the upper threshold")),
                     Ratio(HIGH_RANGE, _l("Enter the upper threshold as a number, like 1.25"),
                           _l("The upper threshold must be between 1.01 and 10"))],
     )

@@ -1,21 +1,19 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
 from pb.services.postcodes import normalise
-from pb.web.widgets import TextInput
+from pb.web.fields import POSTCODE_MAX, LineField, WebForm
 
 
-class PostcodeForm(FlaskForm):
+class PostcodeForm(WebForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
-    postcode = StringField(
+    postcode = LineField(
         _l("Postcode"),
         description=_l("For example, SW2 1RW"),
-        widget=TextInput(),
-        validators=[InputRequired(message=_l("Enter your postcode"))],
+        max_length=POSTCODE_MAX, too_long=_l("Enter a real postcode, like SW2 1RW"),
+        validators=[DataRequired(message=_l("Enter your postcode"))],
     )
 
     def validate_postcode(self, field):
