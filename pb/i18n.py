@@ -3,13 +3,17 @@
 Twi has no locale of its own in CLDR/Babel, which treats it as Akan ("ak"), so
 its catalogue lives in translations/ak while URLs, cookies and <html lang>
 say "tw".
+
+English is written in British English: Babel formats it as en_GB ("26 November 2026",
+"£1,500"), while URLs, cookies and <html lang> say "en". Its messages are the source
+strings themselves, so there is no English catalogue.
 """
 
 from flask import g, has_request_context, request
 
 # code used in URLs and <html lang>  ->  (Babel locale, name in its own language)
 LANGUAGES = {
-    "en": ("en", "English"),
+    "en": ("en_GB", "English"),
     "pt": ("pt", "Português"),
     "so": ("so", "Soomaali"),
     "es": ("es", "Español"),

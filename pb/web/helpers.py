@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 from fractions import Fraction
+from urllib.parse import urlencode
 
 from flask import request
 from flask_babel import format_currency, format_date, format_decimal, format_percent
@@ -10,9 +11,7 @@ from flask_babel import format_currency, format_date, format_decimal, format_per
 def url_with_lang(code: str) -> str:
     args = request.args.copy()
     args["lang"] = code
-    return request.path + "?" + "&".join(
-        f"{k}={v}" for k, v in sorted(args.items(multi=True))
-    ).replace(" ", "+")
+    return request.path + "?" + urlencode(sorted(args.items(multi=True)))
 
 
 def money(value) -> str:
@@ -33,6 +32,7 @@ def percent(value, digits: int = 0) -> str:
 
 
 def dateformat(value) -> str:
+    """A date in the reader's language: "26 November 2026" in English (en_GB)."""
     return format_date(value, format="long")
 
 
