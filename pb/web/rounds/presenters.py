@@ -4,8 +4,11 @@ import json
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
-from pb.models import Heading
+from pb.models import Heading, Proposal
+from pb.services.counting import published
+from pb.services.rounds import current_phase, last_day
 from pb.tally import (
     DID_NOT_FIT,
     FUNDED_EQUAL_SHARES,
@@ -16,6 +19,7 @@ from pb.tally import (
 )
 
 PHASE_NAMES = {
+    "draft": _l("Draft"),  # staff only: the public never sees a draft round
     "upcoming": _l("Coming soon"),
     "proposals": _l("Proposals open"),
     "review": _l("Proposals being checked"),
@@ -96,3 +100,48 @@ STATUS_NAMES = {
 }
 STATUS_COLOURS = {"draft": "grey", "submitted": "blue", "accepted": "green", "unfeasible": "red",
                   "rejected": "red", "merged": "purple", "feasible": "turquoise"}
+
+# once a ward's results are published, a project on its ballot was funded or not
+OUTCOME_NAMES = {"funded": _l("Funded"), "not_funded": _l("Not funded")}
+OUTCOME_COLOURS = {"funded": "green", "not_funded": "grey"}
+DELIVERY_COLOURS = {"not_started": "grey", "in_progress": "blue", "delivered": "green"}
+
+
+def outcome(proposal: Proposal) -> str | None:
+    """"funded" or "not_funded" once its ward's results are published; None before then
+    and for proposals that never reached the ballot."""
+    heading = proposal.heading
+    if proposal.status != "accepted" or not published(heading):
+        return None
+    funded = proposal.project_id in json.loads(heading.result.selected)
+    return "funded" if funded else "not_funded"
+
+
+def _tag(text, colour: str) -> Markup:
+    return Markup('<strong class="govuk-tag govuk-tag--{}">{}</strong>').format(colour, escape(text))
+
+
+def proposal_tags(proposal: Proposal) -> Markup:
+    """Where a proposal stands, as residents see it: its review status until the results,
+    then whether it was funded and, for funded projects, how delivery is going."""
+    result = outcome(proposal)
+    if result is None:
+        return _tag(STATUS_NAMES.get(proposal.status, proposal.status),
+                    STATUS_COLOURS.get(proposal.status, "grey"))
+    tags = _tag(OUTCOME_NAMES[result], OUTCOME_COLOURS[result])
+    if result == "funded" and proposal.delivery_status in DELIVERY_NAMES:
+        tags += Markup(" ") + _tag(DELIVERY_NAMES[proposal.delivery_status],
+                                   DELIVERY_COLOURS[proposal.delivery_status])
+    return tags
+
+
+def _register_template_globals():
+    """What the round, ballot, home and ward pages ask of a round while they render."""
+    from pb.web.rounds import bp  # the package defines bp before it imports its routes
+
+    bp.add_app_template_global(last_day, "last_day")
+    bp.add_app_template_global(current_phase, "current_phase")
+    bp.add_app_template_global(proposal_tags, "proposal_tags")
+
+
+_register_template_globals()
