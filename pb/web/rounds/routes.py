@@ -6,6 +6,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from pb.models import PHASES, Heading, Proposal, Round, db
+from pb.policy import can
 from pb.services import proposals as proposal_service
 from pb.services.counting import published
 from pb.services.errors import ServiceError
@@ -125,19 +126,21 @@ def my_proposals(round_id: int):
 def results(round_id: int, heading_id: int):
     round_ = _round(round_id)
     heading = _heading(round_, heading_id)
-    if not published(heading):
+    # officers see a count before it is published, to check it; everyone else waits
+    preview = not published(heading)
+    if preview and (heading.result is None or not can(current_user, "preview_results", round_)):
         return render_template("rounds/results_not_yet.html", round=round_, heading=heading), 404
     # a receipt is checked by POST only, so it never appears in a URL, a log line or a link
     form = ReceiptForm(request.form if request.method == "POST" else None)
     found = None
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and not preview:
         if form.validate():
             found = ballot_for_receipt(heading, form.receipt.data) is not None
         else:
             status = 400
     return render_template("rounds/results.html", round=round_, heading=heading, form=form,
-                           found=found, view=results_view(heading)), status
+                           found=found, view=results_view(heading), preview=preview), status
 
 
 @bp.get("/<int:round_id>/wards/<int:heading_id>/ballots.pb")
