@@ -1,6 +1,10 @@
 """The ballot, designed for a phone first: choose, check your answers, cast, receipt.
 
-Choices travel in the forms themselves (no server state) until the ballot is cast.
+Choosing posts the choices; once they are valid they wait in the session as a draft
+(never in a URL, where they would reach access logs) and the browser is sent with a 303 to
+the check-your-answers page, so the back button and the language links never re-post a
+form. The check page carries the choices in hidden fields to the cast, which removes the
+draft: after casting the session holds only the one-time voter token.
 """
 
 from flask import abort, redirect, render_template, request, session, url_for
@@ -50,12 +54,41 @@ def read_choices(round_: Round, form) -> object:
     return ranks
 
 
-def problem_messages(problems) -> list[dict]:
+DRAFT = "ballot_draft"  # the session key of the choices waiting on the check page
+
+
+def _draft(round_: Round):
+    """This round's valid choices waiting to be checked, or None."""
+    draft = session.get(DRAFT)
+    if isinstance(draft, dict) and draft.get("round") == round_.id:
+        return draft.get("choices")
+    return None
+
+
+def error_target(round_: Round, projects, choices, project_id: str | None) -> str:
+    """The id of the field an error links to: one that is on the page and takes focus.
+
+    The problem project's own field when there is one (for ranked ballots, the choice
+    that names it), otherwise the first field of the choices."""
+    if round_.ballot_type == "ranked":
+        slots = _ranked_slots(round_, projects)
+        if project_id is not None and project_id in choices:
+            position = list(choices).index(project_id) + 1
+            if position <= slots:
+                return f"rank-{position}"
+        return "rank-1" if slots else "continue"
+    ids = [p.project_id for p in projects]
+    if project_id in ids:
+        return f"project-{project_id}"
+    return f"project-{ids[0]}" if ids else "continue"
+
+
+def problem_messages(problems, round_: Round, projects, choices) -> list[dict]:
     items = []
     for problem in problems:
         params = {k: money(v) if k in MONEY_PARAMS else v for k, v in problem.params.items()}
         text = gettext(problem.message, **params)
-        href = f"#project-{problem.project_id}" if problem.project_id else "#choices"
+        href = "#" + error_target(round_, projects, choices, problem.project_id)
         items.append({"text": text, "href": href})
     return items
 
@@ -69,23 +102,34 @@ def _render_ballot(round_, heading, choices, problems=(), status=200):
     chosen_cost = sum(p.cost for p in projects if round_.ballot_type == "knapsack" and p.project_id in choices)
     return render_template(
         "voting/ballot.html", round=round_, heading=heading, projects=projects, choices=choices,
-        errors=problem_messages(problems), chosen_cost=chosen_cost,
+        errors=problem_messages(problems, round_, projects, choices), chosen_cost=chosen_cost,
         slots=_ranked_slots(round_, projects), form=FlaskForm()), status
+
+
+def _cannot_vote(round_, heading):
+    """The page to show instead of the ballot, or None when this resident can vote here now."""
+    if heading is None:
+        return render_template("rounds/not_your_ward.html", round=round_), 403
+    if current_phase(round_) != "voting":
+        return render_template("voting/closed.html", round=round_), 409
+    if voting.has_voted(current_user, round_):
+        session.pop(DRAFT, None)
+        return render_template("voting/already.html", round=round_), 409
+    return None
 
 
 @bp.route("/<int:round_id>", methods=["GET", "POST"])
 @login_required
 def ballot(round_id: int):
     round_, heading = _setup(round_id)
-    if heading is None:
-        return render_template("rounds/not_your_ward.html", round=round_), 403
-    if current_phase(round_) != "voting":
-        return render_template("voting/closed.html", round=round_), 409
-    if voting.has_voted(current_user, round_):
-        return render_template("voting/already.html", round=round_), 409
+    refused = _cannot_vote(round_, heading)
+    if refused:
+        return refused
     empty = {} if round_.ballot_type == "cumulative" else []
     if request.method == "GET":
-        return _render_ballot(round_, heading, empty)
+        # back from the check page ("Change your choices"): the choices are still there
+        draft = _draft(round_)
+        return _render_ballot(round_, heading, empty if draft is None else draft)
     if not FlaskForm().validate_on_submit():
         abort(400)
     choices = read_choices(round_, request.form)
@@ -95,6 +139,23 @@ def ballot(round_id: int):
     problems = voting.problems_with(heading, choices)
     if problems:
         return _render_ballot(round_, heading, choices, problems, 400)
+    session[DRAFT] = {"round": round_.id, "choices": choices}
+    return redirect(url_for("voting.check", round_id=round_.id), code=303)
+
+
+@bp.get("/<int:round_id>/check")
+@login_required
+def check(round_id: int):
+    round_, heading = _setup(round_id)
+    refused = _cannot_vote(round_, heading)
+    if refused:
+        return refused
+    choices = _draft(round_)
+    if choices is None:
+        return redirect(url_for("voting.ballot", round_id=round_.id))
+    problems = voting.problems_with(heading, choices)
+    if problems:  # the ballot changed since (it cannot once voting is open, but be sure)
+        return _render_ballot(round_, heading, choices, problems)
     return render_template("voting/check.html", round=round_, heading=heading, choices=choices,
                            projects={p.project_id: p for p in on_ballot(heading)}, form=FlaskForm())
 
@@ -108,6 +169,7 @@ def cast(round_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     choices = read_choices(round_, request.form)
+    session.pop(DRAFT, None)  # whatever happens, the choices do not stay in the session
     try:
         done = voting.cast_ballot(current_user, heading, choices)
     except voting.InvalidBallot as err:
