@@ -18,6 +18,7 @@ and answer the optional equality questions: only its SHA-256 is stored, on the s
 row, and it ends when used, at sign-out, after 30 minutes, and at the mix.
 """
 
+import base64
 import hashlib
 import json
 import os
@@ -69,6 +70,29 @@ def unseal(row_id: str, heading_id: int, sealed: bytes) -> dict:
     except InvalidTag:
         raise SealBroken(f"sealed ballot {row_id} cannot be opened") from None
     return json.loads(data)
+
+
+# -- choices on their way to the check-answers page ---------------------------------------
+
+def seal_draft(person_id: int, round_id: int, choices) -> str:
+    """The choices a resident is about to check, sealed for their session cookie (which is
+    signed, not encrypted), bound to them and the round, for 30 minutes."""
+    expires = (_now() + TOKEN_LIFETIME).isoformat()
+    sealed = seal(f"draft:{person_id}", round_id, {"choices": choices, "expires": expires})
+    return base64.urlsafe_b64encode(sealed).decode()
+
+
+def open_draft(text, person_id: int, round_id: int):
+    """The choices of ``seal_draft``, or None when absent, altered, someone else's or stale."""
+    if not isinstance(text, str) or len(text) > 20_000:
+        return None
+    try:
+        payload = unseal(f"draft:{person_id}", round_id, base64.urlsafe_b64decode(text))
+    except (SealBroken, ValueError):
+        return None
+    if payload.get("expires", "") < _now().isoformat():
+        return None
+    return payload.get("choices")
 
 
 # -- the voter's one-time token -----------------------------------------------------------

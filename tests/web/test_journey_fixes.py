@@ -94,7 +94,7 @@ def approval(app):
         return round_.id, ids
 
 
-def test_continue_redirects_to_check_answers_and_keeps_choices_out_of_the_url(client, approval):
+def test_continue_redirects_to_check_answers_and_keeps_choices_out_of_the_url(app, client, approval):
     round_id, ids = approval
     signs_in(client)
     response = client.submit(f"/vote/{round_id}", {"project": [ids[0], ids[2]], "action": "continue"})
@@ -102,7 +102,14 @@ def test_continue_redirects_to_check_answers_and_keeps_choices_out_of_the_url(cl
     location = response.headers["Location"]
     assert location == f"/vote/{round_id}/check"  # nothing chosen in the address
     with client.session_transaction() as session:
-        assert session["ballot_draft"] == {"round": round_id, "choices": [ids[0], ids[2]]}
+        draft = session["ballot_draft"]  # sealed: the cookie is signed, not encrypted
+    with app.app_context():
+        from pb.services.ballot_box import open_draft
+
+        person_id = int(session["_user_id"])
+        assert open_draft(draft, person_id, round_id) == [ids[0], ids[2]]
+        assert open_draft(draft, person_id + 1, round_id) is None  # bound to its resident
+        assert "choices" not in draft
     check = client.get(location)
     page = body(check)
     assert check.status_code == 200 and "Check your answers before you vote" in page

@@ -34,8 +34,11 @@ def test_a_knapsack_ballot_from_choice_to_receipt(app, client):
     # the no-JavaScript running total
     total = client.submit(f"/vote/{round_id}", {"project": [ids[0], ids[2]], "action": "update"})
     assert "Your choices cost £9,000. Budget left: £1,000." in total.get_data(as_text=True)
-    check = client.submit(f"/vote/{round_id}", {"project": [ids[0], ids[2]], "action": "continue"})
+    check = client.submit(f"/vote/{round_id}", {"project": [ids[0], ids[2]], "action": "continue"},
+                          follow_redirects=True)
     body = check.get_data(as_text=True)
+    with client.session_transaction() as session:  # the choices wait sealed, unreadable
+        assert "choices" not in session["ballot_draft"] and "[" not in session["ballot_draft"]
     assert check.status_code == 200, body[body.find("<main"):][:1500]
     assert "Check your answers before you vote" in body and "Casting is final" in body
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', body).group(1)

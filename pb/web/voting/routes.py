@@ -40,10 +40,11 @@ def read_choices(round_: Round, form) -> object:
         points = {}
         for key, value in form.items():
             if key.startswith("points-") and value.strip():
-                try:
-                    points[key[len("points-"):]] = int(value)
-                except ValueError:
-                    points[key[len("points-"):]] = value.strip()  # the engine explains it
+                value = value.strip()
+                # plain digits only (int() would also take "٣", "1_0" and "+3"); anything
+                # else goes to the engine, which explains it next to the project
+                whole = value.isascii() and value.isdigit() and len(value) <= 9
+                points[key[len("points-"):]] = int(value) if whole else value
         return points
     ranks = []
     for position in range(1, 100):
@@ -54,15 +55,12 @@ def read_choices(round_: Round, form) -> object:
     return ranks
 
 
-DRAFT = "ballot_draft"  # the session key of the choices waiting on the check page
+DRAFT = "ballot_draft"  # the session key of the choices waiting on the check page, sealed
 
 
 def _draft(round_: Round):
     """This round's valid choices waiting to be checked, or None."""
-    draft = session.get(DRAFT)
-    if isinstance(draft, dict) and draft.get("round") == round_.id:
-        return draft.get("choices")
-    return None
+    return ballot_box.open_draft(session.get(DRAFT), current_user.id, round_.id)
 
 
 def error_target(round_: Round, projects, choices, project_id: str | None) -> str:
@@ -139,7 +137,8 @@ def ballot(round_id: int):
     problems = voting.problems_with(heading, choices)
     if problems:
         return _render_ballot(round_, heading, choices, problems, 400)
-    session[DRAFT] = {"round": round_.id, "choices": choices}
+    # sealed: the session cookie is signed, not encrypted, and may sit on a shared computer
+    session[DRAFT] = ballot_box.seal_draft(current_user.id, round_.id, choices)
     return redirect(url_for("voting.check", round_id=round_.id), code=303)
 
 
