@@ -5,6 +5,7 @@ JavaScript off."""
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from pb.models import Person, Proposal, Round, db
 from pb.services import voting
@@ -94,9 +95,36 @@ def test_creating_a_round_without_javascript(no_js_page, live_server, axe_check,
         page.locator(f"#{phase}_from-month").fill(str(day.month))
         page.locator(f"#{phase}_from-year").fill(str(day.year))
     with page.expect_navigation():
-        page.get_by_role("button", name="Create round").click()
+        page.get_by_role("button", name="Save the draft").click()
     axe_check(page)
     assert no_horizontal_scroll(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publish the round").click()
+    axe_check(page)
     with app.app_context():
         made = db.session.query(Round).filter_by(title="No JavaScript round").one()
         assert made.ballot_type == "cumulative" and made.points == 10 and made.headings[0].budget == 12_000
+        assert made.status == "published"
+
+
+def test_an_officer_extends_voting_once_with_a_reason(page, live_server, axe_check, demo, app):
+    with app.app_context():
+        round_ = make_round("voting", wards=("brixton-acre-lane",))
+        round_id, closes = round_.id, round_.counting_from - timedelta(days=1)
+    staff_sign_in(page, live_server, axe_check, demo["officer"])
+    page.goto(f"{live_server}/admin/rounds/{round_id}")
+    axe_check(page)
+    new_close = closes + timedelta(days=4)
+    page.locator("#closes_on-day").fill(str(new_close.day))
+    page.locator("#closes_on-month").fill(str(new_close.month))
+    page.locator("#closes_on-year").fill(str(new_close.year))
+    page.get_by_role("button", name="Extend voting").click()
+    axe_check(page)  # the reason is missing: an error summary, then the fix
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Give a reason for moving the date")
+    page.get_by_label("Reason for giving more time").fill("The library was closed for two days")
+    page.get_by_role("button", name="Extend voting").click()
+    axe_check(page)
+    expect(page.get_by_text("Voting now closes at the end of")).to_be_visible()
+    expect(page.get_by_role("button", name="Extend voting")).to_have_count(0)  # once only
+    with app.app_context():
+        assert db.session.get(Round, round_id).counting_from == new_close + timedelta(days=1)

@@ -94,9 +94,13 @@ def test_a_whole_round_in_stockwell_east(app, demo, browser, live_server, axe_ch
     officer.get_by_label("Most projects a voter can choose (optional)").fill("2")
     for offset, phase in enumerate(["proposals", "review", "voting", "counting", "results", "delivery"]):
         fill_date(officer, f"{phase}_from", today + timedelta(days=offset))
-    officer.get_by_role("button", name="Create round").click()
+    officer.get_by_role("button", name="Save the draft").click()
     axe_check(officer)
     round_id = int(re.search(r"/admin/rounds/(\d+)", officer.url).group(1))
+    expect(officer.get_by_text("Draft saved")).to_be_visible()
+    officer.get_by_role("button", name="Publish the round").click()
+    axe_check(officer)
+    expect(officer.get_by_text("Published: residents can now see")).to_be_visible()
 
     # 2. Two residents propose projects
     for name, projects in [("Amara Okafor", [("Benches on Stockwell Park Walk", 4000),

@@ -91,7 +91,38 @@ def test_an_officer_creates_a_one_ward_round(app, client, officer):
         assert round_.voting_from == dates_for("upcoming")["voting"]
         assert [(h.ward.slug, h.budget) for h in round_.headings] == [(ACRE_LANE, 25_000)]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Round created" in page and "£25,000" in page
+    assert "Draft saved" in page and "£25,000" in page and "Publish the round" in page
+    round_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    assert client.get(f"/rounds/{round_id}").status_code == 404  # a draft is not public
+
+    # edit the draft, then publish it: residents see it from then on
+    edit = client.get(f"/admin/rounds/{round_id}/edit").get_data(as_text=True)
+    assert "Edit the draft" in edit and 'value="Brixton Acre Lane small grants 2026"' in edit
+    changed = round_form(app, {ACRE_LANE: "30000"}, title="Acre Lane green grants")
+    assert client.submit(f"/admin/rounds/{round_id}/edit", changed).status_code == 302
+    published = client.submit(f"/admin/rounds/{round_id}", {}, follow_redirects=False)
+    assert published.status_code == 405
+    page = client.get(f"/admin/rounds/{round_id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert client.post(f"/admin/rounds/{round_id}/publish", data={"csrf_token": token}).status_code == 302
+    assert client.get(f"/rounds/{round_id}").status_code == 200
+    with app.app_context():
+        round_ = db.session.get(Round, round_id)
+        assert (round_.status, round_.title, round_.headings[0].budget) == \
+            ("published", "Acre Lane green grants", 30_000)
+    assert client.get(f"/admin/rounds/{round_id}/edit").status_code == 409
+    assert client.get(f"/admin/rounds/{round_id}/delete").status_code == 409
+
+
+def test_a_draft_can_be_deleted_after_a_confirmation(app, client, officer):
+    assert client.submit("/admin/rounds/new", round_form(app, {ACRE_LANE: "5000"})).status_code == 302
+    with app.app_context():
+        round_id = db.session.scalar(select(Round.id))
+    confirm = client.get(f"/admin/rounds/{round_id}/delete")
+    assert confirm.status_code == 200 and "cannot be undone" in confirm.get_data(as_text=True)
+    assert client.submit(f"/admin/rounds/{round_id}/delete", {}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Round, round_id) is None
 
 
 def test_an_officer_creates_a_round_in_two_wards_each_with_its_own_budget(app, client, officer):
@@ -262,8 +293,13 @@ def test_moving_a_date_needs_a_reason_and_a_sensible_date(app, client, officer):
     assert error_for(body, "phase") == "Choose a phase"
     assert error_for(body, "new_date") == "Enter the new start date"
 
+    # into the past, or today: refused next to the new date
+    for day in (date.today() - timedelta(days=30), date.today()):
+        response = _move(client, url, "counting", day, "Earlier")
+        assert response.status_code == 400
+        assert error_for(response.get_data(as_text=True), "new_date") == "Choose a date after today."
     # counting before voting: the service refuses, and says so next to the new date
-    response = _move(client, url, "counting", date.today() - timedelta(days=30), "Earlier")
+    response = _move(client, url, "counting", date.today() + timedelta(days=1), "Earlier")
     assert response.status_code == 400
     assert "Each phase must start on or after the one before it" in \
         error_for(response.get_data(as_text=True), "new_date")

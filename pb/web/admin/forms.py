@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.gov_form_base import GovFormBase
 from wtforms import Field, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, StopValidation
+from wtforms.validators import DataRequired, InputRequired, Optional, StopValidation
 
 from pb.models import PHASES
 from pb.web.fields import LineField, ParagraphsField, WebForm, first_text
@@ -20,6 +20,7 @@ from pb.web.widgets import DateInput, RadioInput, Select, TextInput
 # ---------------------------------------------------------------- labels
 
 PHASE_NAMES = {
+    "draft": _l("Draft (not public)"),
     "upcoming": _l("Not open yet"),
     "proposals": _l("Proposals"),
     "review": _l("Review"),
@@ -367,7 +368,40 @@ class MoveDateForm(SummaryMixin, WebForm):
 
 
 class CountForm(SummaryMixin, WebForm):
-    """Only the CSRF token: the button runs the count."""
+    """The button runs the count; counting again needs a reason, kept on the public record."""
+
+    reason = ParagraphsField(
+        _l("Why are you counting again?"),
+        description=_l("This is published with the results"),
+        max_length=2000, too_long=_l("The reason must be 2000 characters or fewer"),
+        validators=[Optional()])
+
+    summary_order = ("reason",)
+    form_error_target = "run-count"
+
+
+class ConfirmForm(SummaryMixin, WebForm):
+    """Only the CSRF token: publish, unpublish or delete a draft."""
+
+
+class ExtendVotingForm(SummaryMixin, WebForm):
+    closes_on = DayMonthYearField(
+        _l("New last day of voting"), description=_l("For example, 27 3 2026"),
+        required_message=_l("Enter the new last day of voting"),
+        invalid_message=_l("The new last day of voting must be a real date"))
+    reason = ParagraphsField(
+        _l("Reason for giving more time"),
+        description=_l("This is shown publicly with the round's dates"),
+        max_length=2000, too_long=_l("The reason must be 2000 characters or fewer"),
+        validators=[DataRequired(message=_l("Give a reason for moving the date"))])
+
+    summary_order = ("closes_on", "reason")
+    form_error_target = "extend-voting"
+
+    def add_service_error(self, err) -> None:
+        if err.field and err.field not in self._fields:
+            err.field = "closes_on"
+        super().add_service_error(err)
 
 
 class ReviewForm(SummaryMixin, WebForm):

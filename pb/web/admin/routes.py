@@ -12,10 +12,22 @@ from werkzeug.routing import BuildError
 
 from pb.models import PHASES, Heading, Proposal, Round, Ward, db
 from pb.policy import can
-from pb.services.counting import mix_and_count, published
+from pb.services.counting import is_counted, mix_and_count, published
 from pb.services.errors import ServiceError
 from pb.services.proposals import CATEGORIES, review_proposal, update_delivery
-from pb.services.rounds import create_round, current_phase, has_reached, is_frozen, move_phase_date
+from pb.services.rounds import (
+    create_round,
+    current_phase,
+    delete_draft,
+    extend_voting,
+    has_reached,
+    is_frozen,
+    last_day,
+    move_phase_date,
+    publish_round,
+    unpublish_round,
+    update_draft,
+)
 from pb.web.admin import bp
 from pb.web.admin.forms import (
     BALLOT_TYPE_NAMES,
@@ -24,8 +36,10 @@ from pb.web.admin.forms import (
     PHASE_NAMES,
     RULE_NAMES,
     STATUS_NAMES,
+    ConfirmForm,
     CountForm,
     DeliveryForm,
+    ExtendVotingForm,
     MoveDateForm,
     ReviewForm,
     RoundForm,
@@ -131,10 +145,50 @@ def new_round():
                 form.add_service_error(err)
                 status = err.status
             else:
-                flash(gettext("Round created: %(title)s", title=round_.title))
+                flash(gettext("Draft saved: %(title)s. Nobody outside the council sees it until "
+                              "you publish it.", title=round_.title))
                 return redirect(url_for("admin.round_page", round_id=round_.id))
     return render_template("admin/new_round.html", form=form, date_fields=PHASE_DATE_FIELDS,
-                           phases=PHASES), status
+                           phases=PHASES, action=url_for("admin.new_round"), editing=None), status
+
+
+def _draft_data(round_: Round) -> dict:
+    data = {name: getattr(round_, name) for name in (
+        "title", "description", "ballot_type", "rule", "points", "min_spend_percent",
+        "min_choices", "max_choices")}
+    data.update({f"{phase}_from": getattr(round_, f"{phase}_from") for phase in PHASES})
+    data.update({f"budget_{h.ward_id}": h.budget for h in round_.headings})
+    return data
+
+
+@bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+def edit_round(round_id: int):
+    round_ = _round_or_404(round_id)
+    if not can(current_user, "manage_round", round_):
+        abort(403)
+    if round_.status != "draft":
+        abort(409)
+    wards, shown = _wards_for_form()
+    form = RoundForm.for_wards(wards, shown, data=_draft_data(round_))
+    status = 200
+    if form.is_submitted():
+        status = 400
+        if form.validate():
+            try:
+                update_draft(current_user, round_, title=form.title.data.strip(),
+                             description=(form.description.data or "").strip(),
+                             ballot_type=form.ballot_type.data, rule=form.rule.data,
+                             headings=form.headings(), dates=form.dates(), **form.ballot_settings())
+            except ServiceError as err:
+                form.add_service_error(err)
+                status = err.status
+            else:
+                flash(gettext("Draft saved: %(title)s. Nobody outside the council sees it until "
+                              "you publish it.", title=round_.title))
+                return redirect(url_for("admin.round_page", round_id=round_.id))
+    return render_template("admin/new_round.html", form=form, date_fields=PHASE_DATE_FIELDS,
+                           phases=PHASES, action=url_for("admin.edit_round", round_id=round_.id),
+                           editing=round_), status
 
 
 # ---------------------------------------------------------------- one round
@@ -146,7 +200,8 @@ def _funded_ids(heading: Heading) -> set[str]:
     return {str(i) for i in json.loads(heading.result.selected)}
 
 
-def _render_round(round_: Round, *, move_form=None, count_form=None, status=200):
+def _render_round(round_: Round, *, move_form=None, count_form=None, extend_form=None,
+                  status=200):
     phase = current_phase(round_)
     headings = []
     for heading in round_.headings:
@@ -154,20 +209,30 @@ def _render_round(round_: Round, *, move_form=None, count_form=None, status=200)
         proposals = [p for p in heading.proposals if p.status != "draft"]
         headings.append({"heading": heading, "proposals": proposals, "funded": funded})
     may_manage = can(current_user, "manage_round", round_)
-    may_count = can(current_user, "count_round", round_) and has_reached(round_, "counting") and (
-        phase == "counting" or any(h.result is None for h in round_.headings))
-    move_form = move_form or (MoveDateForm(formdata=None) if may_manage else None)
+    counted = is_counted(round_)
+    may_count = can(current_user, "count_round", round_) and phase == "counting"
+    may_extend = (can(current_user, "extend_voting", round_) and phase == "voting"
+                  and not any(change.kind == "extension" for change in round_.date_changes))
+    movable = [p for p in PHASES if not has_reached(round_, p)
+               and not (p == "counting" and phase == "voting")]
+    if phase == "draft" or not movable:
+        move_form = None
+    else:
+        move_form = move_form or (MoveDateForm(formdata=None) if may_manage else None)
     count_form = count_form or (CountForm(formdata=None) if may_count else None)
+    extend_form = extend_form or (ExtendVotingForm(formdata=None) if may_extend else None)
+    forms = [f for f in (move_form, count_form, extend_form) if f is not None]
     # the base template titles the page "Error:" when `form` has errors
-    form = move_form if move_form is not None and move_form.errors else count_form
-    errors = [*(move_form.error_list() if move_form else []), *(count_form.error_list() if count_form else [])]
+    form = next((f for f in forms if f.errors), count_form)
+    errors = [item for f in forms for item in f.error_list()]
     return render_template(
         "admin/round.html", round=round_, phase=phase, phases=PHASES, headings=headings,
-        move_form=move_form, count_form=count_form, form=form, errors=errors,
-        may_review=can(current_user, "review_proposals", round_),
+        move_form=move_form, count_form=count_form, extend_form=extend_form, form=form,
+        errors=errors, movable=movable, confirm_form=ConfirmForm(formdata=None),
+        may_manage=may_manage, may_review=can(current_user, "review_proposals", round_),
         may_track=can(current_user, "track_delivery", round_),
-        frozen=is_frozen(round_), counted=any(h.result is not None for h in round_.headings),
-        show_count=may_count,
+        frozen=is_frozen(round_), counted=counted, show_count=may_count,
+        voting_closes=last_day(round_, "voting"),
     ), status
 
 
@@ -191,15 +256,82 @@ def move_date(round_id: int):
             change = move_phase_date(current_user, round_, form.phase.data, form.new_date.data,
                                      form.reason.data)
         except ServiceError as err:
-            db.session.rollback()
             form.add_service_error(err)
             status = err.status
         else:
             flash(gettext("%(phase)s now starts on %(date)s", phase=PHASE_NAMES[change.phase],
                           date=format_date(change.new_date, "d MMMM y")))
             return redirect(url_for("admin.round_page", round_id=round_.id))
+    return _render_round(_round_or_404(round_id), move_form=form, status=status)
+
+
+@bp.post("/rounds/<int:round_id>/extend-voting")
+def extend(round_id: int):
     round_ = _round_or_404(round_id)
-    return _render_round(round_, move_form=form, status=status)
+    if not can(current_user, "extend_voting", round_):
+        abort(403)
+    form = ExtendVotingForm()
+    status = 400
+    if form.validate():
+        try:
+            extend_voting(current_user, round_, form.closes_on.data, form.reason.data)
+        except ServiceError as err:
+            form.add_service_error(err)
+            status = err.status
+        else:
+            flash(gettext("Voting now closes at the end of %(date)s",
+                          date=format_date(last_day(round_, "voting"), "d MMMM y")))
+            return redirect(url_for("admin.round_page", round_id=round_.id))
+    return _render_round(_round_or_404(round_id), extend_form=form, status=status)
+
+
+def _lifecycle(round_id: int, action, message):
+    """Publish, unpublish: a button with only its CSRF token, and the service decides."""
+    round_ = _round_or_404(round_id)
+    if not can(current_user, "manage_round", round_):
+        abort(403)
+    if not ConfirmForm().validate():
+        abort(400)
+    try:
+        action(current_user, round_)
+    except ServiceError as err:
+        flash(str(err.message), "error")
+        return _render_round(_round_or_404(round_id), status=err.status)
+    flash(message(round_))
+    return redirect(url_for("admin.round_page", round_id=round_id))
+
+
+@bp.post("/rounds/<int:round_id>/publish")
+def publish(round_id: int):
+    return _lifecycle(round_id, publish_round,
+                      lambda r: gettext("Published: residents can now see %(title)s", title=r.title))
+
+
+@bp.post("/rounds/<int:round_id>/unpublish")
+def unpublish(round_id: int):
+    return _lifecycle(round_id, unpublish_round,
+                      lambda r: gettext("%(title)s is a draft again: residents cannot see it",
+                                        title=r.title))
+
+
+@bp.route("/rounds/<int:round_id>/delete", methods=["GET", "POST"])
+def delete(round_id: int):
+    round_ = _round_or_404(round_id)
+    if not can(current_user, "manage_round", round_):
+        abort(403)
+    if round_.status != "draft":
+        abort(409)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        title = round_.title
+        try:
+            delete_draft(current_user, round_)
+        except ServiceError as err:
+            flash(str(err.message), "error")
+            return redirect(url_for("admin.round_page", round_id=round_id))
+        flash(gettext("Draft deleted: %(title)s", title=title))
+        return redirect(url_for("admin.dashboard"))
+    return render_template("admin/delete_round.html", round=round_, form=form)
 
 
 @bp.post("/rounds/<int:round_id>/count")
@@ -208,12 +340,11 @@ def run_count(round_id: int):
     if not can(current_user, "count_round", round_):
         abort(403)
     form = CountForm()
-    if not form.validate():  # only the CSRF token, which CSRFProtect has already checked
-        abort(400)
+    if not form.validate():
+        return _render_round(round_, count_form=form, status=400)
     try:
-        results = mix_and_count(current_user, round_)
+        results = mix_and_count(current_user, round_, form.reason.data)
     except ServiceError as err:
-        db.session.rollback()
         form.add_service_error(err)
         return _render_round(_round_or_404(round_id), count_form=form, status=err.status)
     ballots = sum(result.ballots_counted for result in results)
