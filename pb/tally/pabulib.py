@@ -315,7 +315,8 @@ def _rows(election: Election, outcome) -> str:
     if outcome is not None:  # in the order the rule considered them, so ties read the same
         rank = {pid: k for k, pid in enumerate(outcome.selected)}
         projects.sort(key=lambda f: rank.get(f["project_id"], len(rank)))
-    header = _ordered([k for f in projects for k in f], PROJECT_COLUMNS)
+    # a ward nobody proposed anything in still gets a well-formed (empty) PROJECTS section
+    header = _ordered([k for f in projects for k in f], PROJECT_COLUMNS) or list(PROJECT_FIELDS)
     w.section("PROJECTS")
     w.writerow(header)
     for f in projects:

@@ -239,3 +239,17 @@ def test_any_text_round_trips_and_recounts_the_same(election):
     assert [b.voter for b in again.ballots] == [b.voter for b in election.ballots]
     for rule in ("greedy", "mes"):
         assert count(again, rule).selected == count(election, rule).selected
+
+
+def test_a_ward_with_no_projects_and_no_ballots_writes_a_readable_file():
+    import io
+
+    from pb import tally
+
+    election = tally.Election(budget=1000, projects=[], ballots=[],
+                              rules=tally.BallotRules("approval"), meta={})
+    outcome = tally.count(election, rule="greedy")
+    buffer = io.StringIO()
+    tally.write_pabulib(election, buffer, outcome=outcome)
+    back = tally.read_pabulib(buffer.getvalue())
+    assert back.projects == [] and back.ballots == [] and tally.count(back, rule="greedy").selected == []

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from pb.models import Heading, Person, PhaseDateChange, Proposal, Result, RoleGrant, Round, Ward, db
 from pb.services import voting
 from tests.factories import add_projects, dates_for, make_round, set_phase
+from tests.factories import officer as factories_officer
 
 ACRE_LANE = "brixton-acre-lane"
 CLAPHAM_TOWN = "clapham-town"
@@ -488,3 +489,22 @@ def test_delivery_of_funded_projects_is_tracked(app, client, officer):
         selected = db.session.scalar(select(Result)).selected
     unfunded = [p for p in made["projects"] if str(p) not in selected]
     assert unfunded and client.get(f"/admin/proposals/{unfunded[0]}/delivery").status_code == 404
+
+
+def test_an_extension_and_a_recount_are_on_the_public_record(app, client, officer):
+    from pb.services import counting, rounds
+    from tests.factories import close_and_mix
+
+    with app.app_context():
+        round_ = make_round("voting", wards=(ACRE_LANE,))
+        closes = rounds.last_day(round_, "voting") + timedelta(days=2)
+        rounds.extend_voting(factories_officer(), round_, closes, "The library was shut")
+        close_and_mix(round_)
+        counting.mix_and_count(factories_officer(), round_)
+        counting.mix_and_count(factories_officer(), round_, "A ward's budget was typed wrongly")
+        round_id = round_.id
+    body = client.get(f"/rounds/{round_id}").get_data(as_text=True)
+    assert "Voting was extended" in body and "The library was shut" in body
+    assert "The ballots were counted again on" in body and "typed wrongly" in body
+    admin = client.get(f"/admin/rounds/{round_id}").get_data(as_text=True)
+    assert "Counted again" in admin and "Why are you counting again?" in admin
