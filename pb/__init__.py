@@ -36,7 +36,7 @@ def create_app(config: dict | None = None):
 
 
 def _init_extensions(app) -> None:
-    from flask import g
+    from flask import g, request
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from pb import i18n
@@ -69,6 +69,10 @@ def _init_extensions(app) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static":
+            # pages may show a receipt or a resident's choices: never from a shared
+            # computer's cache or back button after the resident has gone
+            response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; "

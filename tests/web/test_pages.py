@@ -129,3 +129,9 @@ def test_security_headers_and_script_nonce(client):
     nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
     assert f'nonce="{nonce}"' in response.get_data(as_text=True)
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_pages_are_never_kept_in_a_shared_computers_cache(client):
+    """A receipt or a resident's choices must not come back from the browser's cache."""
+    for path in ("/", "/account/resident", "/equalities/questions"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
