@@ -13,7 +13,7 @@ from pb.models import Ballot, Heading, Recount, Result, Round, db
 from pb.policy import can
 from pb.services import ballot_box
 from pb.services.errors import NotAllowed, ServiceError, WrongPhase
-from pb.services.rounds import current_phase, has_reached
+from pb.services.rounds import current_phase, has_reached, published  # noqa: F401 (re-exported)
 from pb.services.voting import ballot_rules, projects
 
 
@@ -115,7 +115,3 @@ def count_round(person, round_: Round, reason: str | None = None) -> list[Result
         raise
     db.session.commit()
     return results
-
-
-def published(heading: Heading) -> bool:
-    return heading.result is not None and has_reached(heading.round, "results")

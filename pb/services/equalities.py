@@ -35,9 +35,9 @@ from pb.models import (
 )
 from pb.policy import can
 from pb.services import ballot_box
-from pb.services.counting import election_for, published
+from pb.services.counting import election_for
 from pb.services.errors import NotAllowed, ServiceError
-from pb.services.rounds import current_phase
+from pb.services.rounds import current_phase, published
 
 LOW_RANGE = (0.1, 0.99)  # the panel's lower threshold: flag ratios below it
 HIGH_RANGE = (1.01, 10.0)  # the upper threshold: flag ratios above it

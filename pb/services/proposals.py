@@ -1,4 +1,10 @@
-"""Residents propose projects; officers review them onto the ballot."""
+"""Residents propose projects; officers review them onto the ballot.
+
+Decisions stick: officers may review a proposal as soon as it is submitted, during the
+proposals phase too, and once reviewed its text is frozen (the officer's costing and
+reason were given for that text). Its author may withdraw it and submit a new one while
+proposals are open. Each use-case is one transaction, rolled back on any error.
+"""
 
 import json
 
@@ -8,7 +14,7 @@ from sqlalchemy import select
 from pb.models import Heading, Person, Proposal, db
 from pb.policy import can
 from pb.services.errors import NotAllowed, ServiceError, WrongPhase
-from pb.services.rounds import current_phase, is_frozen
+from pb.services.rounds import current_phase, is_frozen, published
 
 CATEGORIES = {
     "parks": _l("Parks and green spaces"),
@@ -21,6 +27,8 @@ CATEGORIES = {
     "other": _l("Something else"),
 }
 EDITABLE_FIELDS = ("title", "summary", "description", "location", "category", "rough_cost")
+# an officer's decision freezes the text; withdrawn and merged proposals are finished
+REVIEWED = ("feasible", "unfeasible", "accepted", "rejected", "merged")
 DECISIONS = ("accept", "reject", "unfeasible", "merge")
 # the longest text each column holds (pb.models.Proposal), and the largest rough cost
 LIMITS = {"title": 120, "summary": 200, "description": 5000, "location": 200, "rough_cost": 10_000_000}
@@ -80,7 +88,18 @@ def save_proposal(person, heading: Heading, data: dict, *, submit: bool,
         raise NotAllowed(_l("Only residents of %(ward)s can propose projects here.", ward=heading.ward.name))
     if proposal is not None and proposal.author_id != person.id:
         raise NotAllowed(_l("You can only change your own proposals."))
+    if proposal is not None and proposal.status in (*REVIEWED, "withdrawn"):
+        raise WrongPhase(_l("This proposal has been reviewed, so it can no longer change. You can "
+                            "withdraw it and submit a new one while proposals are open."))
     data = _checked(data)
+    try:
+        return _save(person, heading, data, submit, proposal)
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def _save(person, heading: Heading, data: dict, submit: bool, proposal: Proposal | None) -> Proposal:
     if proposal is None:
         # One new proposal at a time per person: on PostgreSQL two copies of the same
         # request wait here for each other, so the second finds the first. (SQLite, for
@@ -103,6 +122,19 @@ def save_proposal(person, heading: Heading, data: dict, *, submit: bool,
     return proposal
 
 
+def withdraw_proposal(person, proposal: Proposal) -> Proposal:
+    """The author takes a proposal back while proposals are open: it leaves the ballot."""
+    if proposal.author_id != person.id:
+        raise NotAllowed(_l("You can only change your own proposals."))
+    if current_phase(proposal.heading.round) != "proposals":
+        raise WrongPhase(_l("Proposals for this round are closed."))
+    if proposal.status in ("withdrawn", "merged"):
+        raise WrongPhase(_l("This proposal cannot be withdrawn."))
+    proposal.status = "withdrawn"
+    db.session.commit()
+    return proposal
+
+
 def review_proposal(officer, proposal: Proposal, *, decision: str, reason: str,
                     final_cost: int | None = None, merge_into: Proposal | None = None) -> Proposal:
     """Feasibility and cost check: accept onto the ballot, reject, mark unfeasible, or merge."""
@@ -113,6 +145,8 @@ def review_proposal(officer, proposal: Proposal, *, decision: str, reason: str,
         raise WrongPhase(_l("Voting has opened, so the ballot can no longer change."))
     if proposal.status == "draft":
         raise ServiceError(_l("This proposal is still a draft."), field="decision")
+    if proposal.status == "withdrawn":
+        raise WrongPhase(_l("Its author has withdrawn this proposal."), field="decision")
     if decision not in DECISIONS:
         raise ServiceError(_l("Choose a decision"), field="decision")
     if not reason.strip():
@@ -123,17 +157,23 @@ def review_proposal(officer, proposal: Proposal, *, decision: str, reason: str,
         if final_cost > proposal.heading.budget:
             raise ServiceError(_l("The final cost cannot be more than the ward's budget of £%(budget)s",
                                   budget=f"{proposal.heading.budget:,}"), field="final_cost")
-        proposal.final_cost = final_cost
     if decision == "merge":
         if merge_into is None or merge_into.id == proposal.id or merge_into.heading_id != proposal.heading_id:
             raise ServiceError(_l("Choose another proposal in the same ward to merge into"),
                                field="merge_into")
-        proposal.merged_into_id = merge_into.id
-    proposal.status = {"accept": "accepted", "reject": "rejected", "unfeasible": "unfeasible",
-                       "merge": "merged"}[decision]
-    proposal.feasibility_reason = reason.strip()
-    proposal.reviewed_by_id = officer.id
-    db.session.commit()
+    try:
+        if decision == "accept":
+            proposal.final_cost = final_cost
+        if decision == "merge":
+            proposal.merged_into_id = merge_into.id
+        proposal.status = {"accept": "accepted", "reject": "rejected", "unfeasible": "unfeasible",
+                           "merge": "merged"}[decision]
+        proposal.feasibility_reason = reason.strip()
+        proposal.reviewed_by_id = officer.id
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
     return proposal
 
 
@@ -142,7 +182,7 @@ def on_ballot(heading: Heading) -> list[Proposal]:
 
 
 def public_proposals(heading: Heading) -> list[Proposal]:
-    return [p for p in heading.proposals if p.status != "draft"]
+    return [p for p in heading.proposals if p.status not in ("draft", "withdrawn")]
 
 
 def update_delivery(person, proposal: Proposal, status: str, note: str) -> Proposal:
@@ -150,14 +190,16 @@ def update_delivery(person, proposal: Proposal, status: str, note: str) -> Propo
 
     if not can(person, "track_delivery", proposal.heading.round):
         raise NotAllowed(_l("You cannot update delivery for this round."))
-    from pb.services.counting import published
-
     heading = proposal.heading
     if not published(heading) or proposal.project_id not in json.loads(heading.result.selected):
         raise WrongPhase(_l("Only funded projects, once results are published, have delivery to track."))
     if status not in DELIVERY_STATUSES:
         raise ServiceError(_l("Choose how delivery is going"), field="status")
-    proposal.delivery_status = status
-    proposal.delivery_note = note.strip() or None
-    db.session.commit()
+    try:
+        proposal.delivery_status = status
+        proposal.delivery_note = note.strip() or None
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
     return proposal

@@ -64,6 +64,11 @@ def last_day(round_: Round, phase: str) -> date:
     return getattr(round_, f"{following}_from") - timedelta(days=1)
 
 
+def published(heading: Heading) -> bool:
+    """A ward's results are public: counted, and the results phase has come."""
+    return heading.result is not None and has_reached(heading.round, "results")
+
+
 def is_public(round_: Round) -> bool:
     return round_.status == "published"
 
@@ -71,6 +76,16 @@ def is_public(round_: Round) -> bool:
 def public_rounds():
     """The query of rounds residents can see (drafts are staff-only)."""
     return select(Round).where(Round.status == "published")
+
+
+def _in_transaction(work):
+    try:
+        result = work()
+        db.session.commit()
+        return result
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
 def create_round(person, *, title: str, description: str, ballot_type: str, rule: str,
@@ -83,19 +98,21 @@ def create_round(person, *, title: str, description: str, ballot_type: str, rule
                    min_choices=min_choices, max_choices=max_choices, points=points,
                    min_spend_percent=min_spend_percent, created_by_id=person.id,
                    **{f"{phase}_from": dates[phase] for phase in PHASES})
-    if not headings:
-        raise ServiceError(_l("Choose at least one ward and give it a budget"), field="wards")
-    for ward, budget in headings:
-        if not isinstance(budget, int) or not 1 <= budget <= MAX_BUDGET:
-            raise ServiceError(_l("The budget for %(ward)s must be between £1 and £100,000,000",
-                                  ward=ward.name), field="wards")
-        round_.headings.append(Heading(ward=ward, budget=budget))
-    if not can(person, "create_round", round_):
-        raise NotAllowed(_l("You can only create rounds for your own wards."))
-    _check_dates(round_)
-    db.session.add(round_)
-    db.session.commit()
-    return round_
+    def work():
+        if not headings:
+            raise ServiceError(_l("Choose at least one ward and give it a budget"), field="wards")
+        for ward, budget in headings:
+            if not isinstance(budget, int) or not 1 <= budget <= MAX_BUDGET:
+                raise ServiceError(_l("The budget for %(ward)s must be between £1 and £100,000,000",
+                                      ward=ward.name), field="wards")
+            round_.headings.append(Heading(ward=ward, budget=budget))
+        if not can(person, "create_round", round_):
+            raise NotAllowed(_l("You can only create rounds for your own wards."))
+        _check_dates(round_)
+        db.session.add(round_)
+        return round_
+
+    return _in_transaction(work)
 
 
 def _check_dates(round_: Round) -> None:
@@ -104,16 +121,6 @@ def _check_dates(round_: Round) -> None:
             or round_.voting_from >= round_.counting_from:
         raise ServiceError(_l("Each phase must start on or after the one before it, and voting "
                               "must last at least one day."), field="proposals_from")
-
-
-def _in_transaction(work):
-    try:
-        result = work()
-        db.session.commit()
-        return result
-    except BaseException:
-        db.session.rollback()
-        raise
 
 
 def _manage(person, round_: Round) -> None:

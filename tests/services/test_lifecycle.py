@@ -177,3 +177,40 @@ def test_nobody_reopens_a_counted_round_and_a_recount_needs_a_reason(ctx):
         counting.mix_and_count(officer(), round_, "After publication")
     with pytest.raises(WrongPhase):
         counting.count_round(officer(), round_, "After publication")
+
+
+def test_a_reviewed_proposal_is_frozen_and_its_author_may_withdraw_it(ctx):
+    from pb.services import proposals
+
+    round_ = make_round("proposals")
+    heading = round_.headings[0]
+    author = resident("Pat", "stockwell-east")
+    text = {"title": "Plant trees", "summary": "Trees on the green", "description": "Shade",
+            "category": "parks", "rough_cost": 4000}
+    proposal = proposals.save_proposal(author, heading, text, submit=True)
+    proposals.review_proposal(officer(), proposal, decision="accept", reason="Good idea",
+                              final_cost=4500)
+    with pytest.raises(WrongPhase):
+        proposals.save_proposal(author, heading, {**text, "title": "Build a car park"}, submit=True,
+                                proposal=proposal)
+    stored = db.session.get(type(proposal), proposal.id)
+    assert (stored.title, stored.final_cost, stored.status) == ("Plant trees", 4500, "accepted")
+    rejected = proposals.save_proposal(author, heading, {**text, "title": "Paint the bridge"},
+                                       submit=True)
+    proposals.review_proposal(officer(), rejected, decision="reject", reason="Not ours")
+    with pytest.raises(WrongPhase):  # a rejected proposal does not become "submitted" again
+        proposals.save_proposal(author, heading, {**text, "title": "Paint it blue"}, submit=True,
+                                proposal=rejected)
+    assert db.session.get(type(rejected), rejected.id).status == "rejected"
+    with pytest.raises(NotAllowed):
+        proposals.withdraw_proposal(resident("Other", "stockwell-east"), proposal)
+    proposals.withdraw_proposal(author, proposal)
+    assert proposal.status == "withdrawn" and proposal not in proposals.on_ballot(heading)
+    assert proposal not in proposals.public_proposals(heading)
+    with pytest.raises(WrongPhase):
+        proposals.review_proposal(officer(), proposal, decision="accept", reason="x", final_cost=10)
+    again = proposals.save_proposal(author, heading, {**text, "title": "Plant more trees"}, submit=True)
+    assert again.status == "submitted"
+    set_phase(round_, "review")
+    with pytest.raises(WrongPhase):
+        proposals.withdraw_proposal(author, again)

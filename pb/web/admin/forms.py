@@ -14,21 +14,17 @@ from wtforms.validators import DataRequired, InputRequired, Optional, StopValida
 
 from pb.models import PHASES
 from pb.web.fields import LineField, ParagraphsField, WebForm, first_text
-from pb.web.rounds.presenters import DELIVERY_NAMES, STATUS_NAMES  # noqa: F401  (the public wording)
+from pb.web.names import (  # noqa: F401 (one wording for staff and public)
+    BALLOT_TYPE_NAMES,
+    DELIVERY_NAMES,
+    PHASE_NAMES,
+    RULE_NAMES,
+    STATUS_NAMES,
+)
 from pb.web.widgets import DateInput, RadioInput, Select, TextInput
 
 # ---------------------------------------------------------------- labels
 
-PHASE_NAMES = {
-    "draft": _l("Draft (not public)"),
-    "upcoming": _l("Not open yet"),
-    "proposals": _l("Proposals"),
-    "review": _l("Review"),
-    "voting": _l("Voting"),
-    "counting": _l("Counting"),
-    "results": _l("Results"),
-    "delivery": _l("Delivery"),
-}
 
 # label, "enter it" message, "not a real date" message, "out of order" message
 PHASE_DATE_FIELDS = {
@@ -51,17 +47,6 @@ PHASE_DATE_FIELDS = {
                  _l("Delivery must start on or after the date results are published")),
 }
 
-BALLOT_TYPE_NAMES = {
-    "approval": _l("Approval: tick the projects you support"),
-    "knapsack": _l("Budget: choose projects that fit within the ward's budget"),
-    "cumulative": _l("Points: spread a number of points over projects"),
-    "ranked": _l("Ranked: put projects in order of preference"),
-}
-RULE_NAMES = {
-    "greedy": _l("Most votes first, while the money lasts"),
-    "mes": _l("Method of Equal Shares"),
-    "mes-add1": _l("Method of Equal Shares, with the money left over spent on the most popular projects"),
-}
 DECISION_NAMES = {
     "accept": _l("Accept onto the ballot"),
     "reject": _l("Reject"),

@@ -12,7 +12,7 @@ from werkzeug.routing import BuildError
 
 from pb.models import PHASES, Heading, Proposal, Round, Ward, db
 from pb.policy import can
-from pb.services.counting import is_counted, mix_and_count, published
+from pb.services.counting import is_counted, mix_and_count
 from pb.services.errors import ServiceError
 from pb.services.proposals import CATEGORIES, review_proposal, update_delivery
 from pb.services.rounds import (
@@ -25,6 +25,7 @@ from pb.services.rounds import (
     last_day,
     move_phase_date,
     publish_round,
+    published,
     unpublish_round,
     update_draft,
 )
@@ -141,7 +142,6 @@ def new_round():
                     ballot_type=form.ballot_type.data, rule=form.rule.data,
                     headings=form.headings(), dates=form.dates(), **form.ballot_settings())
             except ServiceError as err:
-                db.session.rollback()
                 form.add_service_error(err)
                 status = err.status
             else:
@@ -393,7 +393,6 @@ def review(proposal_id: int):
                             final_cost=form.final_cost.data if form.decision.data == "accept" else None,
                             merge_into=merge_into)
         except ServiceError as err:
-            db.session.rollback()
             form.add_service_error(err)
             status = err.status
         else:
@@ -424,7 +423,6 @@ def delivery(proposal_id: int):
         try:
             update_delivery(current_user, proposal, form.status.data, form.note.data or "")
         except ServiceError as err:
-            db.session.rollback()
             form.add_service_error(err)
             status = err.status
         else:

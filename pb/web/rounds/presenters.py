@@ -7,8 +7,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from pb.models import Heading, Proposal
-from pb.services.counting import published
-from pb.services.rounds import current_phase, last_day
+from pb.services.rounds import current_phase, last_day, published
 from pb.tally import (
     DID_NOT_FIT,
     FUNDED_EQUAL_SHARES,
@@ -17,17 +16,16 @@ from pb.tally import (
     NO_SUPPORT,
     SUPPORTERS_COULD_NOT_AFFORD,
 )
-
-PHASE_NAMES = {
-    "draft": _l("Draft"),  # staff only: the public never sees a draft round
-    "upcoming": _l("Coming soon"),
-    "proposals": _l("Proposals open"),
-    "review": _l("Proposals being checked"),
-    "voting": _l("Voting open"),
-    "counting": _l("Counting the votes"),
-    "results": _l("Results published"),
-    "delivery": _l("Projects being delivered"),
-}
+from pb.web.names import (  # noqa: F401 (re-exported for the views)
+    DELIVERY_COLOURS,
+    DELIVERY_NAMES,
+    OUTCOME_COLOURS,
+    OUTCOME_NAMES,
+    PHASE_NAMES,
+    RULE_NAMES,
+    STATUS_COLOURS,
+    STATUS_NAMES,
+)
 
 REASONS = {
     FUNDED_GREEDY: _l("Funded: it was among the most supported projects that fitted in the budget."),
@@ -38,17 +36,7 @@ REASONS = {
     NO_SUPPORT: _l("Not funded: nobody voted for it."),
 }
 
-RULE_NAMES = {
-    "greedy": _l("Most votes first"),
-    "mes": _l("Method of Equal Shares"),
-    "mes-add1": _l("Method of Equal Shares, with the money left over spent on the most popular projects"),
-}
 
-DELIVERY_NAMES = {
-    "not_started": _l("Not started"),
-    "in_progress": _l("In progress"),
-    "delivered": _l("Delivered"),
-}
 
 
 def _number(value) -> Decimal | None:
@@ -89,22 +77,7 @@ def results_view(heading: Heading) -> dict:
         "delivery_names": DELIVERY_NAMES,
     }
 
-STATUS_NAMES = {
-    "draft": _l("Draft"),
-    "submitted": _l("Waiting for review"),
-    "feasible": _l("Feasible"),
-    "unfeasible": _l("Not feasible"),
-    "accepted": _l("On the ballot"),
-    "rejected": _l("Not taken forward"),
-    "merged": _l("Merged with another proposal"),
-}
-STATUS_COLOURS = {"draft": "grey", "submitted": "blue", "accepted": "green", "unfeasible": "red",
-                  "rejected": "red", "merged": "purple", "feasible": "turquoise"}
 
-# once a ward's results are published, a project on its ballot was funded or not
-OUTCOME_NAMES = {"funded": _l("Funded"), "not_funded": _l("Not funded")}
-OUTCOME_COLOURS = {"funded": "green", "not_funded": "grey"}
-DELIVERY_COLOURS = {"not_started": "grey", "in_progress": "blue", "delivered": "green"}
 
 
 def outcome(proposal: Proposal) -> str | None:

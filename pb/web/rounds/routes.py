@@ -8,10 +8,11 @@ from sqlalchemy import select
 from pb.models import PHASES, Heading, Proposal, Round, db
 from pb.policy import can
 from pb.services import proposals as proposal_service
-from pb.services.counting import published
 from pb.services.errors import ServiceError
-from pb.services.rounds import current_phase, heading_for, is_public, public_rounds
+from pb.services.rounds import current_phase, heading_for, is_public, public_rounds, published
 from pb.services.voting import ballot_for_receipt
+from pb.web.errors import MAX_ID
+from pb.web.fields import WebForm
 from pb.web.rounds import bp
 from pb.web.rounds.forms import ProposalForm, ReceiptForm
 from pb.web.rounds.presenters import (
@@ -111,13 +112,30 @@ def propose(round_id: int, proposal_id: int | None = None):
                            proposal=existing), status
 
 
+@bp.post("/<int:round_id>/proposals/<int:proposal_id>/withdraw")
+@login_required
+def withdraw(round_id: int, proposal_id: int):
+    round_ = _round(round_id)
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or proposal.heading.round_id != round_.id or proposal.author_id != current_user.id:
+        abort(404)
+    if not WebForm().validate_on_submit():
+        abort(400)
+    try:
+        proposal_service.withdraw_proposal(current_user, proposal)
+    except ServiceError as err:
+        return render_template("rounds/refused.html", round=round_, message=err.message), err.status
+    return redirect(url_for("rounds.my_proposals", round_id=round_.id), code=303)
+
+
 @bp.get("/<int:round_id>/my-proposals")
 @login_required
 def my_proposals(round_id: int):
     round_ = _round(round_id)
     mine = db.session.scalars(select(Proposal).join(Heading).where(
         Heading.round_id == round_.id, Proposal.author_id == current_user.id).order_by(Proposal.id)).all()
-    saved = db.session.get(Proposal, request.args.get("saved", type=int) or 0)
+    saved_id = request.args.get("saved", type=int)
+    saved = db.session.get(Proposal, saved_id) if saved_id and 1 <= saved_id <= MAX_ID else None
     return render_template("rounds/my_proposals.html", round=round_, proposals=mine,
                            saved=saved if saved in mine else None, phase=current_phase(round_))
 
@@ -161,8 +179,13 @@ def fromjson(text):
 
 @bp.app_template_global()
 def status_tag(status: str) -> Markup:
+    """A proposal's status as a GOV.UK tag, in one wording and one colour everywhere."""
     colour = STATUS_COLOURS.get(status, "grey")
-    return Markup(f'<strong class="govuk-tag govuk-tag--{colour}">{escape(STATUS_NAMES[status])}</strong>')
+    return Markup(f'<strong class="govuk-tag govuk-tag--{colour}">'
+                  f'{escape(STATUS_NAMES.get(status, status))}</strong>')
+
+
+bp.add_app_template_global(status_tag, "status_tag_html")  # for templates whose macro shadows it
 
 
 @bp.app_template_global()

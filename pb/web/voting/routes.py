@@ -10,7 +10,6 @@ draft: after casting the session holds only the one-time voter token.
 from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from pb.models import Round, db
 from pb.services import ballot_box, voting
@@ -19,6 +18,7 @@ from pb.services.errors import ServiceError
 from pb.services.proposals import on_ballot
 from pb.services.rounds import current_phase, heading_for, is_public
 from pb.tally import MONEY_PARAMS
+from pb.web.fields import WebForm
 from pb.web.helpers import money
 from pb.web.voting import bp
 
@@ -101,7 +101,7 @@ def _render_ballot(round_, heading, choices, problems=(), status=200):
     return render_template(
         "voting/ballot.html", round=round_, heading=heading, projects=projects, choices=choices,
         errors=problem_messages(problems, round_, projects, choices), chosen_cost=chosen_cost,
-        slots=_ranked_slots(round_, projects), form=FlaskForm()), status
+        slots=_ranked_slots(round_, projects), form=WebForm()), status
 
 
 def _cannot_vote(round_, heading):
@@ -128,7 +128,7 @@ def ballot(round_id: int):
         # back from the check page ("Change your choices"): the choices are still there
         draft = _draft(round_)
         return _render_ballot(round_, heading, empty if draft is None else draft)
-    if not FlaskForm().validate_on_submit():
+    if not WebForm().validate_on_submit():
         abort(400)
     choices = read_choices(round_, request.form)
     action = request.form.get("action")
@@ -156,7 +156,7 @@ def check(round_id: int):
     if problems:  # the ballot changed since (it cannot once voting is open, but be sure)
         return _render_ballot(round_, heading, choices, problems)
     return render_template("voting/check.html", round=round_, heading=heading, choices=choices,
-                           projects={p.project_id: p for p in on_ballot(heading)}, form=FlaskForm())
+                           projects={p.project_id: p for p in on_ballot(heading)}, form=WebForm())
 
 
 @bp.post("/<int:round_id>/cast")
@@ -165,7 +165,7 @@ def cast(round_id: int):
     round_, heading = _setup(round_id)
     if heading is None:
         abort(403)
-    if not FlaskForm().validate_on_submit():
+    if not WebForm().validate_on_submit():
         abort(400)
     choices = read_choices(round_, request.form)
     session.pop(DRAFT, None)  # whatever happens, the choices do not stay in the session
