@@ -86,7 +86,7 @@ def _init_templates(app) -> None:
     from flask_babel import get_locale
     from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-    from pb import i18n
+    from pb import i18n, policy
     from pb.web import helpers
 
     app.jinja_loader = ChoiceLoader([
@@ -102,6 +102,7 @@ def _init_templates(app) -> None:
         html_lang=lambda: g.get("lang_code") or i18n.requested_language(),
         url_with_lang=helpers.url_with_lang,
         csp_nonce=lambda: g.get("csp_nonce", ""),
+        can=policy.can,  # templates ask pb.policy, never the roles themselves
     )
     app.jinja_env.filters.update(helpers.FILTERS)
     app.jinja_env.policies["ext.i18n.trimmed"] = True

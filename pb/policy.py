@@ -1,6 +1,8 @@
 """Who may do what: one table of (action) -> rule, in the spirit of Decidim's permissions.
 
-Rules take the person (possibly anonymous) and the subject (a Round or a Heading or a Ward).
+Rules take the person (possibly anonymous) and the subject (a Round or a Heading or a Ward,
+or None for "anything of this kind"). Views, services and templates ask only `can()`;
+nothing else looks at roles.
 """
 
 from pb.models import Heading, Round, Ward
@@ -29,9 +31,18 @@ def _councillor_for_any(person, subject) -> bool:
     return any(person.has_role("councillor", ward) for ward in _wards(subject))
 
 
+def _any_councillor(person) -> bool:
+    return bool(person.councillor_wards())
+
+
 RULES = {
+    # the staff side of the site: officers and admins everywhere, councillors for their wards
+    "use_admin": lambda p, s: _staff(p) or _any_councillor(p),
+    "see_every_round": lambda p, s: _staff(p),
+    "see_round_admin": lambda p, s: _staff(p) or _councillor_for_any(p, s),
+    "read_equalities": lambda p, s: _staff(p) or p.has_role("equalities") or _any_councillor(p),
     # budget rounds
-    "create_round": lambda p, s: _staff(p) or _councillor_for_all(p, s) or (s is None and bool(p.councillor_wards())),
+    "create_round": lambda p, s: _staff(p) or _councillor_for_all(p, s) or (s is None and _any_councillor(p)),
     "manage_round": lambda p, s: _staff(p) or _councillor_for_all(p, s),
     "extend_voting": lambda p, s: _staff(p),
     # drafts, and results before they are published: the staff who run the round

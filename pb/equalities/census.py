@@ -49,8 +49,3 @@ def lambeth_census_rows(data: Path = DATA) -> dict[str, tuple[CensusRow, ...]]:
 def ward_census_rows(ward_code: str, data: Path = DATA) -> tuple[CensusRow, ...]:
     """One ward's rows; KeyError for a code that is not a Lambeth ward."""
     return lambeth_census_rows(data)[ward_code]
-
-
-@cache
-def ward_names(data: Path = DATA) -> dict[str, str]:
-    return {row["ward_code"]: row["ward_name"] for row in _read(data / "lambeth_wards_lookup.csv")}

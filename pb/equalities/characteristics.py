@@ -349,14 +349,3 @@ def answer_key(characteristic: Characteristic, answer: str | None) -> str:
     if answer not in characteristic.category_keys:
         raise ValueError(f"{answer!r} is not an answer to {characteristic.key!r}")
     return answer
-
-
-def tally_answers(
-    characteristic: Characteristic, answers: Iterable[Mapping[str, str | None]]
-) -> dict[str, int]:
-    """Count answers per category, plus NON_RESPONSE, for one characteristic."""
-    counts = dict.fromkeys(characteristic.category_keys, 0)
-    counts[NON_RESPONSE] = 0
-    for response in answers:
-        counts[answer_key(characteristic, response.get(characteristic.key))] += 1
-    return counts

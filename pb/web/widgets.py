@@ -28,14 +28,6 @@ class RadioInput(_TranslatedError, gov.GovRadioInput):
     pass
 
 
-class CheckboxesInput(_TranslatedError, gov.GovCheckboxesInput):
-    pass
-
-
-class CheckboxInput(_TranslatedError, gov.GovCheckboxInput):
-    pass
-
-
 class Select(_TranslatedError, gov.GovSelect):
     pass
 
@@ -43,5 +35,3 @@ class Select(_TranslatedError, gov.GovSelect):
 class DateInput(_TranslatedError, gov.GovDateInput):
     pass
 
-
-SubmitInput = gov.GovSubmitInput

@@ -49,20 +49,12 @@ from pb.web.admin.forms import (
 # ---------------------------------------------------------------- who gets in
 
 
-def _staff(person) -> bool:
-    return person.has_role("officer") or person.has_role("admin")
-
-
-def _councillor_for_any(person, round_: Round) -> bool:
-    return any(person.has_role("councillor", heading.ward) for heading in round_.headings)
-
-
 @bp.before_request
 def staff_only():
     """Signed in (as flask_login.login_required would insist), and an officer, admin or councillor."""
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    if not (_staff(current_user) or current_user.councillor_wards()):
+    if not can(current_user, "use_admin"):
         abort(403)
     return None
 
@@ -72,7 +64,7 @@ def _round_or_404(round_id: int) -> Round:
 
 
 def _may_see(round_: Round) -> bool:
-    return _staff(current_user) or _councillor_for_any(current_user, round_)
+    return can(current_user, "see_round_admin", round_)
 
 
 @bp.context_processor
@@ -104,13 +96,11 @@ def results_url(round_id: int, heading_id: int) -> str:
 @bp.get("/")
 def dashboard():
     query = select(Round).order_by(Round.proposals_from.desc(), Round.id.desc())
-    if not _staff(current_user):
-        ward_ids = [ward.id for ward in current_user.councillor_wards()]
-        query = query.where(Round.id.in_(select(Heading.round_id).where(Heading.ward_id.in_(ward_ids))))
-    rounds = db.session.scalars(query).all()
+    rounds = [r for r in db.session.scalars(query) if can(current_user, "see_round_admin", r)]
     rows = [{"round": r, "phase": current_phase(r)} for r in rounds]
     return render_template("admin/dashboard.html", rows=rows,
-                           may_create=can(current_user, "create_round", None))
+                           may_create=can(current_user, "create_round", None),
+                           every_round=can(current_user, "see_every_round"))
 
 
 # ---------------------------------------------------------------- creating a round
@@ -119,10 +109,7 @@ def dashboard():
 def _wards_for_form():
     """All wards (what the service is asked about) and the wards this person is offered."""
     wards = db.session.scalars(select(Ward).order_by(Ward.name)).all()
-    if _staff(current_user):
-        return wards, wards
-    own = {ward.id for ward in current_user.councillor_wards()}
-    return wards, [ward for ward in wards if ward.id in own]
+    return wards, [ward for ward in wards if can(current_user, "create_round", ward)]
 
 
 @bp.route("/rounds/new", methods=["GET", "POST"])

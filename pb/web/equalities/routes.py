@@ -129,8 +129,7 @@ def index():
     rounds = db.session.scalars(public_rounds().order_by(Round.voting_from.desc())).all()
     listed = [(r, [h for h in r.headings if can(current_user, "view_equalities_report", h)]) for r in rounds]
     listed = [(r, headings) for r, headings in listed if headings]
-    if not listed and not (current_user.has_role("equalities") or current_user.has_role("officer")
-                           or current_user.has_role("admin") or current_user.councillor_wards()):
+    if not listed and not can(current_user, "read_equalities"):
         abort(403)
     return render_template("equalities/index.html", listed=listed, phase_of=current_phase,
                            phase_names=PHASE_NAMES)

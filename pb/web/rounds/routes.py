@@ -1,4 +1,3 @@
-import json
 
 from flask import Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -170,11 +169,6 @@ def ballots_file(round_id: int, heading_id: int):
     name = f"lambeth_{heading.ward.slug}_round_{round_.id}.pb"
     return Response(heading.result.pabulib, mimetype="text/plain; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename={name}"})
-
-
-@bp.app_template_filter("fromjson")
-def fromjson(text):
-    return json.loads(text)
 
 
 @bp.app_template_global()
