@@ -88,6 +88,15 @@ def _in_transaction(work):
         raise
 
 
+def _same_draft(person, round_: Round) -> Round | None:
+    """This person's draft with the same title and dates, if they just sent the form twice."""
+    query = select(Round).where(Round.status == "draft", Round.created_by_id == person.id,
+                                Round.title == round_.title)
+    for phase in PHASES:
+        query = query.where(getattr(Round, f"{phase}_from") == getattr(round_, f"{phase}_from"))
+    return db.session.scalar(query.order_by(Round.id).limit(1))
+
+
 def create_round(person, *, title: str, description: str, ballot_type: str, rule: str,
                  headings: list[tuple[Ward, int]], dates: dict[str, date],
                  min_choices=None, max_choices=None, points=None, min_spend_percent=None) -> Round:
@@ -99,6 +108,9 @@ def create_round(person, *, title: str, description: str, ballot_type: str, rule
                    min_spend_percent=min_spend_percent, created_by_id=person.id,
                    **{f"{phase}_from": dates[phase] for phase in PHASES})
     def work():
+        same = _same_draft(person, round_)
+        if same is not None:  # the form sent twice (a double click): one draft
+            return same
         if not headings:
             raise ServiceError(_l("Choose at least one ward and give it a budget"), field="wards")
         for ward, budget in headings:
@@ -201,6 +213,10 @@ def unpublish_round(person, round_: Round) -> Round:
     return _in_transaction(lambda: round_)
 
 
+def _unchanged(round_: Round, phase: str):
+    raise ServiceError(_l("That phase already starts on that date."), field="new_date")
+
+
 def _record(person, round_: Round, phase: str, new_date: date, reason: str, kind: str = "move"):
     change = PhaseDateChange(round=round_, phase=phase, kind=kind,
                              old_date=getattr(round_, f"{phase}_from"), new_date=new_date,
@@ -233,6 +249,11 @@ def move_phase_date(person, round_: Round, phase: str, new_date: date, reason: s
                             "instead."), field="phase")
     if new_date <= today():
         raise ServiceError(_l("Choose a date after today."), field="new_date")
+    if new_date == getattr(round_, f"{phase}_from"):
+        # nothing to move (often the same form sent twice): no second line on the record
+        return next((c for c in reversed(round_.date_changes)
+                     if c.phase == phase and c.new_date == new_date), None) or _unchanged(
+            round_, phase)
 
     def work():
         change = _record(person, round_, phase, new_date, reason)

@@ -214,3 +214,19 @@ def test_a_reviewed_proposal_is_frozen_and_its_author_may_withdraw_it(ctx):
     set_phase(round_, "review")
     with pytest.raises(WrongPhase):
         proposals.withdraw_proposal(author, again)
+
+
+def test_a_form_sent_twice_makes_one_draft_and_one_date_change(ctx):
+    from pb.services.rounds import create_round
+
+    options = dict(title="Twice", description="", ballot_type="approval", rule="greedy",
+                   headings=[(ward("oval"), 5000)], dates=dates_for("upcoming"))
+    first = create_round(officer(), **options)
+    second = create_round(officer(), **options)
+    assert first.id == second.id and db.session.scalar(select(func.count()).select_from(Round)) == 1
+    live = make_round("proposals")
+    day = live.results_from + timedelta(days=1)
+    move_phase_date(officer(), live, "results", day, "Committee")
+    again = move_phase_date(officer(), live, "results", day, "Committee")
+    assert again.new_date == day
+    assert db.session.scalar(select(func.count()).select_from(PhaseDateChange)) == 1
