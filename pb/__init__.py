@@ -53,10 +53,17 @@ def _init_extensions(app) -> None:
     WTFormsHelpers(app)
 
     @login_manager.user_loader
-    def load_person(person_id: str):
+    def load_person(session_id: str):
+        """The person of "<id>:<session version>", or nobody once they signed out since."""
         from pb.models import Person
 
-        return db.session.get(Person, int(person_id))
+        person_id, _, version = str(session_id).partition(":")
+        if not (person_id.isdigit() and version.isdigit()) or int(person_id) > 2**31 - 1:
+            return None
+        person = db.session.get(Person, int(person_id))
+        if person is None or person.session_version != int(version):
+            return None
+        return person
 
     app.after_request(i18n.remember_language)
 

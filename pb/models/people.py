@@ -25,11 +25,18 @@ class Person(UserMixin, db.Model):
     postcode: Mapped[str | None] = mapped_column(String(8))
     ward_id: Mapped[int | None] = mapped_column(ForeignKey("wards.id"))
     created_at: Mapped[datetime] = mapped_column(default=_now)
+    # part of every session's id: raising it (at sign-out) ends every session of this person,
+    # including a copied cookie
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     ward = relationship("Ward")
     roles: Mapped[list["RoleGrant"]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
     )
+
+    def get_id(self) -> str:
+        """Flask-Login keeps this in the session: the person and their session version."""
+        return f"{self.id}:{self.session_version}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -8,7 +8,7 @@ returns the Person, with their ward, or raises ServiceError for the form.
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from pb.models import Person, RoleGrant, db
 from pb.services.errors import ServiceError
@@ -38,3 +38,14 @@ def identify_resident(name: str, postcode: str) -> Person:
         db.session.add(person)
         db.session.commit()
     return person
+
+
+def end_sessions(person) -> None:
+    """Sign-out: every session of this person, on any device or copied cookie, ends now."""
+    try:
+        db.session.execute(update(Person).where(Person.id == person.id).values(
+            session_version=Person.session_version + 1))
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise

@@ -94,7 +94,11 @@ def _same_draft(person, round_: Round) -> Round | None:
                                 Round.title == round_.title)
     for phase in PHASES:
         query = query.where(getattr(Round, f"{phase}_from") == getattr(round_, f"{phase}_from"))
-    return db.session.scalar(query.order_by(Round.id).limit(1))
+    wanted = sorted((h.ward.id, h.budget) for h in round_.headings)
+    for draft in db.session.scalars(query.order_by(Round.id)):
+        if sorted((h.ward_id, h.budget) for h in draft.headings) == wanted:
+            return draft
+    return None
 
 
 def create_round(person, *, title: str, description: str, ballot_type: str, rule: str,
@@ -108,9 +112,6 @@ def create_round(person, *, title: str, description: str, ballot_type: str, rule
                    min_spend_percent=min_spend_percent, created_by_id=person.id,
                    **{f"{phase}_from": dates[phase] for phase in PHASES})
     def work():
-        same = _same_draft(person, round_)
-        if same is not None:  # the form sent twice (a double click): one draft
-            return same
         if not headings:
             raise ServiceError(_l("Choose at least one ward and give it a budget"), field="wards")
         for ward, budget in headings:
@@ -121,6 +122,10 @@ def create_round(person, *, title: str, description: str, ballot_type: str, rule
         if not can(person, "create_round", round_):
             raise NotAllowed(_l("You can only create rounds for your own wards."))
         _check_dates(round_)
+        same = _same_draft(person, round_)
+        if same is not None:  # the form sent twice (a double click): one draft
+            round_.headings.clear()
+            return same
         db.session.add(round_)
         return round_
 

@@ -106,7 +106,7 @@ def test_continue_redirects_to_check_answers_and_keeps_choices_out_of_the_url(ap
     with app.app_context():
         from pb.services.ballot_box import open_draft
 
-        person_id = int(session["_user_id"])
+        person_id = int(session["_user_id"].split(":")[0])
         assert open_draft(draft, person_id, round_id) == [ids[0], ids[2]]
         assert open_draft(draft, person_id + 1, round_id) is None  # bound to its resident
         assert "choices" not in draft

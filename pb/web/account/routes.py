@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from pb.models import Person, db
 from pb.services import ballot_box
 from pb.services.errors import ServiceError
-from pb.services.identity import identify_resident
+from pb.services.identity import end_sessions, identify_resident
 from pb.web.account import bp
 from pb.web.account.forms import ResidentSignInForm, SignInForm, SignOutForm
 
@@ -51,8 +51,10 @@ def resident_sign_in():
 def sign_out():
     form = SignOutForm()
     if form.validate_on_submit():
-        # the equality questions' token dies with the session, and so does everything else
+        # the equality questions' token dies with the session, and so does everything else;
+        # a new session version makes every copy of this person's cookie worthless
         ballot_box.end_token(session.get("voter_token"))
+        end_sessions(current_user)
         logout_user()
         session.clear()
         return redirect(url_for("pages.home"))
