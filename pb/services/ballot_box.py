@@ -130,22 +130,27 @@ def end_token(token) -> None:
         raise
 
 
-def take_receipt(token) -> str | None:
-    """The receipt of the token's ballot, once: it is removed from the seal as it is read."""
+def _reseal(token, change):
+    """One transaction: open the live token's sealed ballot, let ``change`` edit its payload
+    (and the row), seal it again. ``change``'s answer, or None for a dead token."""
     try:
         row = sealed_for_token(token, lock=True)
         if row is None:
             db.session.rollback()
             return None
         payload = unseal(row.id, row.heading_id, row.sealed)
-        receipt = payload.pop("receipt", None)
-        if receipt is not None:
-            row.sealed = seal(row.id, row.heading_id, payload)
+        answer = change(payload, row)
+        row.sealed = seal(row.id, row.heading_id, payload)
         db.session.commit()
-        return receipt
+        return answer
     except BaseException:
         db.session.rollback()
         raise
+
+
+def take_receipt(token) -> str | None:
+    """The receipt of the token's ballot, once: it is removed from the seal as it is read."""
+    return _reseal(token, lambda payload, row: payload.pop("receipt", None))
 
 
 def add_answers(token, answers: dict) -> bool:
@@ -153,22 +158,14 @@ def add_answers(token, answers: dict) -> bool:
 
     False when the token is dead (used, expired, signed out or mixed): nothing is written.
     """
-    try:
-        row = sealed_for_token(token, lock=True)
-        if row is None:
-            db.session.rollback()
-            return False
-        payload = unseal(row.id, row.heading_id, row.sealed)
+    def change(payload, row):
         payload["answers"] = answers
         payload.pop("receipt", None)  # the questions come after the receipt page
-        row.sealed = seal(row.id, row.heading_id, payload)
         row.token_hash = None
         row.token_expires_at = None
-        db.session.commit()
         return True
-    except BaseException:
-        db.session.rollback()
-        raise
+
+    return bool(_reseal(token, change))
 
 
 # -- the mixer ----------------------------------------------------------------------------

@@ -117,17 +117,23 @@ def new_round():
     if not can(current_user, "create_round", None):
         abort(403)
     wards, shown = _wards_for_form()
-    form = RoundForm.for_wards(wards, shown)
+    return _round_form_page(RoundForm.for_wards(wards, shown),
+                            lambda **fields: create_round(current_user, **fields),
+                            action=url_for("admin.new_round"), editing=None)
+
+
+def _round_form_page(form: RoundForm, save, *, action: str, editing: Round | None):
+    """The create and edit-draft pages: one form, and a service that saves it as a draft."""
     status = 200
     if form.is_submitted():
         status = 400
         if form.validate():
             try:
-                round_ = create_round(
-                    current_user, title=form.title.data.strip(),
-                    description=(form.description.data or "").strip(),
-                    ballot_type=form.ballot_type.data, rule=form.rule.data,
-                    headings=form.headings(), dates=form.dates(), **form.ballot_settings())
+                round_ = save(title=form.title.data.strip(),
+                              description=(form.description.data or "").strip(),
+                              ballot_type=form.ballot_type.data, rule=form.rule.data,
+                              headings=form.headings(), dates=form.dates(),
+                              **form.ballot_settings())
             except ServiceError as err:
                 form.add_service_error(err)
                 status = err.status
@@ -136,7 +142,7 @@ def new_round():
                               "you publish it.", title=round_.title))
                 return redirect(url_for("admin.round_page", round_id=round_.id))
     return render_template("admin/new_round.html", form=form, date_fields=PHASE_DATE_FIELDS,
-                           phases=PHASES, action=url_for("admin.new_round"), editing=None), status
+                           phases=PHASES, action=action, editing=editing), status
 
 
 def _draft_data(round_: Round) -> dict:
@@ -156,26 +162,10 @@ def edit_round(round_id: int):
     if round_.status != "draft":
         abort(409)
     wards, shown = _wards_for_form()
-    form = RoundForm.for_wards(wards, shown, data=_draft_data(round_))
-    status = 200
-    if form.is_submitted():
-        status = 400
-        if form.validate():
-            try:
-                update_draft(current_user, round_, title=form.title.data.strip(),
-                             description=(form.description.data or "").strip(),
-                             ballot_type=form.ballot_type.data, rule=form.rule.data,
-                             headings=form.headings(), dates=form.dates(), **form.ballot_settings())
-            except ServiceError as err:
-                form.add_service_error(err)
-                status = err.status
-            else:
-                flash(gettext("Draft saved: %(title)s. Nobody outside the council sees it until "
-                              "you publish it.", title=round_.title))
-                return redirect(url_for("admin.round_page", round_id=round_.id))
-    return render_template("admin/new_round.html", form=form, date_fields=PHASE_DATE_FIELDS,
-                           phases=PHASES, action=url_for("admin.edit_round", round_id=round_.id),
-                           editing=round_), status
+    return _round_form_page(RoundForm.for_wards(wards, shown, data=_draft_data(round_)),
+                            lambda **fields: update_draft(current_user, round_, **fields),
+                            action=url_for("admin.edit_round", round_id=round_.id),
+                            editing=round_)
 
 
 # ---------------------------------------------------------------- one round
