@@ -3,6 +3,7 @@
 from pb.extensions import db
 from pb.models.equalities import EqualitiesSetting
 from pb.models.geography import Borough, CensusFigure, Postcode, Ward
+from pb.models.identity import OutboxMessage, PhoneNumber, SignInCode
 from pb.models.people import ROLES, Person, RoleGrant
 from pb.models.rounds import (
     BALLOT_TYPES,
@@ -29,4 +30,5 @@ __all__ = [
     "Round", "Heading", "PhaseDateChange", "Proposal", "Ballot", "RollEntry", "SealedBallot", "Result",
     "MonitoringResponse", "PHASES", "BALLOT_TYPES", "RULES", "PROPOSAL_STATUSES",
     "DELIVERY_STATUSES", "EqualitiesSetting", "Recount", "ROUND_STATUSES", "DATE_CHANGE_KINDS",
+    "PhoneNumber", "SignInCode", "OutboxMessage",
 ]
