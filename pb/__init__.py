@@ -28,6 +28,7 @@ def create_app(config: dict | None = None):
     _init_templates(app)
     _register_errors(app)
     _register_blueprints(app)
+    __import__("pb.services.sms", fromlist=["init_app"]).init_app(app)  # refuses the SMS outbox in production
 
     from pb.cli import pb_cli
 

@@ -1,0 +1,85 @@
+"""Sending a text message: one interface, `send_sms(number_e164, text)`, two adapters.
+
+SMS_ADAPTER (environment or app config) chooses:
+  "notify"  GOV.UK Notify, through notifications-python-client. NOTIFY_API_KEY,
+            NOTIFY_SMS_TEMPLATE_ID (a template whose whole text is ((body))) and, for
+            tests, NOTIFY_BASE_URL. The default when PB_ENV=production.
+  "outbox"  development: the message is kept in the sms_outbox table, shown on
+            /dev/outbox and printed to the console. The default otherwise; the app
+            refuses to start with it when PB_ENV=production.
+"""
+
+import os
+
+from flask import current_app
+from sqlalchemy import select
+
+from pb.config import ConfigError
+from pb.models import OutboxMessage, db
+
+ADAPTERS = ("notify", "outbox")
+NOTIFY_SETTINGS = ("NOTIFY_API_KEY", "NOTIFY_SMS_TEMPLATE_ID", "NOTIFY_BASE_URL")
+
+
+class SmsNotSent(Exception):
+    """The message could not be handed to the SMS provider."""
+
+
+def init_app(app) -> None:
+    """Choose the adapter at start-up; refuse the outbox in production (codes would never
+    reach residents, and anyone could read them on /dev/outbox)."""
+    production = app.config.get("PB_ENV") == "production"
+    adapter = app.config.get("SMS_ADAPTER") or os.environ.get("SMS_ADAPTER") or (
+        "notify" if production else "outbox")
+    if adapter not in ADAPTERS:
+        raise ConfigError(f"SMS_ADAPTER must be one of {', '.join(ADAPTERS)}, not {adapter!r}.")
+    if adapter == "outbox" and production:
+        raise ConfigError("The development SMS outbox cannot run with PB_ENV=production: "
+                          "set SMS_ADAPTER=notify and NOTIFY_API_KEY, NOTIFY_SMS_TEMPLATE_ID.")
+    app.config["SMS_ADAPTER"] = adapter
+    for name in NOTIFY_SETTINGS:
+        app.config.setdefault(name, os.environ.get(name, "").strip())
+    if adapter == "outbox":
+        # the outbox page exists only where the outbox does
+        from pb.web.dev import bp as dev
+
+        app.register_blueprint(dev)
+
+
+def send_sms(number_e164: str, text: str) -> None:
+    if current_app.config["SMS_ADAPTER"] == "notify":
+        _send_by_notify(number_e164, text)
+    else:
+        _send_to_outbox(number_e164, text)
+
+
+def _send_by_notify(number_e164: str, text: str) -> None:
+    from notifications_python_client.errors import APIError
+    from notifications_python_client.notifications import NotificationsAPIClient
+
+    config = current_app.config
+    if not (config["NOTIFY_API_KEY"] and config["NOTIFY_SMS_TEMPLATE_ID"]):
+        raise ConfigError("NOTIFY_API_KEY and NOTIFY_SMS_TEMPLATE_ID must be set to send SMS by Notify.")
+    options = {"base_url": config["NOTIFY_BASE_URL"]} if config["NOTIFY_BASE_URL"] else {}
+    client = NotificationsAPIClient(config["NOTIFY_API_KEY"], timeout=10, **options)
+    try:
+        client.send_sms_notification(phone_number=number_e164,
+                                     template_id=config["NOTIFY_SMS_TEMPLATE_ID"],
+                                     personalisation={"body": text})
+    except APIError as err:
+        raise SmsNotSent(str(err)) from err
+
+
+def _send_to_outbox(number_e164: str, text: str) -> None:
+    try:
+        db.session.add(OutboxMessage(number=number_e164, text=text))
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    print(f"[SMS outbox] to {number_e164}: {text}", flush=True)
+
+
+def latest_messages(limit: int = 20) -> list[OutboxMessage]:
+    return list(db.session.scalars(
+        select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)))

@@ -1,0 +1,7 @@
+"""Development-only pages, registered only when the SMS outbox adapter is active."""
+
+from flask import Blueprint
+
+bp = Blueprint("dev", __name__, url_prefix="/dev")
+
+from pb.web.dev import routes  # noqa: E402,F401
