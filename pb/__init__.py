@@ -48,7 +48,7 @@ def _init_extensions(app) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
-    login_manager.login_view = "account.resident_sign_in"
+    login_manager.login_view = "account.phone_sign_in"
     login_manager.blueprint_login_views = {"admin": "account.sign_in", "equalities": "account.sign_in"}
     login_manager.login_message = None
     WTFormsHelpers(app)
