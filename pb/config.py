@@ -10,7 +10,35 @@ BALLOT_SEAL_KEY  seals (encrypts) cast ballots until the mixer moves them, when 
               bytes). Required when PB_ENV=production; in development it is derived
               from SECRET_KEY. Keep it until every round's voting has closed and been
               mixed: ballots sealed under a lost key cannot be counted.
-PB_ENV        "development" (default) or "production".
+PB_ENV        "development" (default) or "production": production turns on HSTS and
+              secure cookies.
+PB_PROXIES    how many proxies in front of the app set X-Forwarded-For/-Proto/-Host
+              (werkzeug's ProxyFix); default 0: not behind a proxy, and those headers
+              are ignored (a client could forge them).
+STAFF_IDLE_MINUTES  a staff session idle for longer is signed out on its next request
+              (default 30). Residents are not affected.
+
+Abuse limits (Flask-Limiter, pb.extensions.limiter; strings in its "N per period" syntax):
+RATELIMIT_STORAGE_URI  where the counts live: memory (one process, the default) or
+              redis://host:6379 when several app processes or machines run.
+RATELIMIT_ENABLED  "0" turns every limit off. Default on; but an app made with TESTING
+              and no RATELIMIT_ENABLED of its own has limits off, so the test suite is
+              never slowed or refused. A test turns them on for its app alone with
+              app.config["RATELIMIT_ENABLED"] = True (each request asks its own app's
+              setting; see tests/security/test_abuse_limits.py) and clears the counts
+              with pb.extensions.limiter.reset().
+RATELIMIT_STAFF_SIGN_IN_PER_ACCOUNT  wrong staff passwords for one email (default
+              10 per 15 minutes); what stops guessing. While it is reached even the right
+              password is refused.
+RATELIMIT_STAFF_SIGN_IN_PER_IP  failed staff sign-ins from one address (default 50 per
+              10 minutes: a council office shares one address).
+RATELIMIT_RECEIPT_CHECKS_PER_IP  receipt checks on a results page from one address (default
+              200 per 10 minutes: 50 residents at a library checking twice each fit easily).
+RATELIMIT_SMS_CODES_PER_NUMBER, RATELIMIT_SMS_CODES_PER_IP  for the SMS sign-in's code
+              requests (defaults 3 per hour, and 200 per 10 minutes: every resident at a
+              library asking for two codes). Use them with pb.extensions.abuse_limit:
+                  @abuse_limit("RATELIMIT_SMS_CODES_PER_IP")
+                  @abuse_limit("RATELIMIT_SMS_CODES_PER_NUMBER", key_func=lambda: number_hash)
 """
 
 import hashlib
@@ -66,6 +94,30 @@ def ballot_seal_key(secret: str, production: bool) -> bytes:
     return hashlib.sha256(given.encode()).digest()
 
 
+LIMITS = {
+    "RATELIMIT_STAFF_SIGN_IN_PER_ACCOUNT": "10 per 15 minutes",
+    "RATELIMIT_STAFF_SIGN_IN_PER_IP": "50 per 10 minutes",
+    "RATELIMIT_RECEIPT_CHECKS_PER_IP": "200 per 10 minutes",
+    "RATELIMIT_SMS_CODES_PER_NUMBER": "3 per hour",
+    "RATELIMIT_SMS_CODES_PER_IP": "200 per 10 minutes",
+}
+
+
+def _whole_number(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip() or str(default)
+    if not value.isdigit():
+        raise ConfigError(f"{name} must be a whole number.")
+    return int(value)
+
+
+def limits() -> dict:
+    settings = {name: os.environ.get(name, "").strip() or default for name, default in LIMITS.items()}
+    settings["RATELIMIT_ENABLED"] = os.environ.get("RATELIMIT_ENABLED", "1").strip().lower() not in ("0", "false", "no", "off")
+    settings["RATELIMIT_STORAGE_URI"] = os.environ.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://"
+    settings["RATELIMIT_HEADERS_ENABLED"] = True  # Retry-After on the 429 page
+    return settings
+
+
 def load(instance_path: str) -> dict:
     env = os.environ.get("PB_ENV", "development")
     production = env == "production"
@@ -85,6 +137,12 @@ def load(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PB_PROXIES": _whole_number("PB_PROXIES", 0),
+        "HSTS": production,  # Strict-Transport-Security: a year, with subdomains
+        "STAFF_IDLE_MINUTES": _whole_number("STAFF_IDLE_MINUTES", 30),
+        **limits(),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 1024 * 1024,  # bytes; a bigger request body gets the 413 page
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),

@@ -2,7 +2,9 @@
 
 import sqlite3
 
+from flask import current_app, has_app_context, request
 from flask_babel import Babel
+from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,6 +26,57 @@ migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
+
+
+def client_ip() -> str:
+    """The client's address: the proxy's X-Forwarded-For once ProxyFix (PB_PROXIES) trusts it."""
+    return request.remote_addr or "unknown"
+
+
+class AppLimiter(Limiter):
+    """Flask-Limiter, switched on and off per app by RATELIMIT_ENABLED.
+
+    Flask-Limiter's own switch is one per process: the last app made would decide for every
+    app. Here the hooks and the storage are always set up, and each request asks its own
+    app's RATELIMIT_ENABLED, so a test can turn limits on for itself alone.
+    """
+
+    def init_app(self, app) -> None:
+        wanted = app.config.setdefault("RATELIMIT_ENABLED", True)
+        app.config["RATELIMIT_ENABLED"] = True
+        try:
+            super().init_app(app)
+        finally:
+            app.config["RATELIMIT_ENABLED"] = wanted
+
+    @property
+    def enabled(self) -> bool:
+        if not getattr(self, "_switched_on", True):
+            return False
+        return not has_app_context() or bool(current_app.config.get("RATELIMIT_ENABLED", True))
+
+    @enabled.setter
+    def enabled(self, value: bool) -> None:
+        self._switched_on = value
+
+
+# No default limits: only what is worth guessing at is limited (staff sign-in, receipt checks,
+# and SMS codes), so residents sharing a library's address are never stopped from voting.
+limiter = AppLimiter(key_func=client_ip, default_limits=[])
+
+
+def abuse_limit(config_key: str, key_func=client_ip, failures_only: bool = False):
+    """Decorate a view: POSTs limited to the limit string in app.config[config_key]
+    (e.g. RATELIMIT_SMS_CODES_PER_NUMBER), counted per key_func() (the client's address by
+    default). With failures_only, a request counts only when its answer is not a redirect
+    (a successful form post redirects). Over the limit: the 429 page with Retry-After."""
+    return limiter.limit(
+        lambda: current_app.config[config_key],
+        key_func=key_func,
+        methods=["POST"],
+        scope=config_key,
+        deduct_when=(lambda response: not 300 <= response.status_code < 400) if failures_only else None,
+    )
 
 
 @event.listens_for(Engine, "connect")
