@@ -23,12 +23,15 @@ def create_app(config: dict | None = None):
     app.config.update(settings.load(app.instance_path))
     if config:
         app.config.update(config)
+        if config.get("TESTING") and "RATELIMIT_ENABLED" not in config:
+            app.config["RATELIMIT_ENABLED"] = False  # tests that want limits turn them on
 
     _init_extensions(app)
     _init_templates(app)
     _register_errors(app)
     _register_blueprints(app)
     __import__("pb.services.sms", fromlist=["init_app"]).init_app(app)  # refuses the SMS outbox in production
+    _limit_receipt_checks(app)
 
     from pb.cli import pb_cli
 
@@ -41,13 +44,19 @@ def _init_extensions(app) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from pb import i18n
-    from pb.extensions import babel, csrf, db, login_manager, migrate
+    from pb.extensions import babel, csrf, db, limiter, login_manager, migrate
 
+    if app.config.get("PB_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PB_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
+    limiter.init_app(app)
     login_manager.login_view = "account.phone_sign_in"
     login_manager.blueprint_login_views = {"admin": "account.sign_in", "equalities": "account.sign_in"}
     login_manager.login_message = None
@@ -77,6 +86,8 @@ def _init_extensions(app) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config.get("HSTS"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.endpoint != "static":
             # pages may show a receipt or a resident's choices: never from a shared
             # computer's cache or back button after the resident has gone
@@ -127,6 +138,20 @@ def _register_blueprints(app) -> None:
 
     for bp in (pages, wards, rounds, voting, account, equalities, admin):
         app.register_blueprint(bp)
+
+
+_LIMITED_VIEWS: dict = {}
+
+
+def _limit_receipt_checks(app) -> None:
+    """Receipt checks (the results page's POST) per address. The view is wrapped here, once the
+    blueprints are registered, so that the limits live in one place with the others."""
+    from pb.extensions import abuse_limit
+
+    view = app.view_functions["rounds.results"]
+    if view not in _LIMITED_VIEWS:  # decorate once per process: each decoration adds a limit
+        _LIMITED_VIEWS[view] = abuse_limit("RATELIMIT_RECEIPT_CHECKS_PER_IP")(view)
+    app.view_functions["rounds.results"] = _LIMITED_VIEWS[view]
 
 
 def _register_errors(app) -> None:
