@@ -1,3 +1,5 @@
+from urllib.parse import unquote, urlsplit
+
 from flask import redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -11,8 +13,23 @@ from pb.web.account import bp
 from pb.web.account.forms import ResidentSignInForm, SignInForm, SignOutForm
 
 
+def _same_site_path(text: str) -> bool:
+    """A path on this site: one leading "/", printable ASCII only (no whitespace, control
+    characters or look-alike Unicode slashes), no backslash, and no scheme or host."""
+    if not text.startswith("/") or text.startswith("//") or "\\" in text:
+        return False
+    if any(not "!" <= ch <= "~" for ch in text):
+        return False
+    parts = urlsplit(text)
+    return not (parts.scheme or parts.netloc)
+
+
 def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else url_for("pages.home")
+    """Where to go after signing in: `next` only if it stays on this site, checked as given
+    and once more percent-decoded (browsers and proxies may decode it again); else home."""
+    if target and _same_site_path(target) and _same_site_path(unquote(target)):
+        return target
+    return url_for("pages.home")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
