@@ -2,14 +2,33 @@
 
 from datetime import UTC, datetime
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from pb.extensions import db
 
 ROLES = ("resident", "councillor", "officer", "equalities", "admin")
+
+
+_hasher = PasswordHasher()
+# Checked when the email is unknown or has no password, so that a sign-in takes as long
+# whether or not the staff email exists. Made once, with the same settings as real hashes.
+_dummy_hash: list[str] = []
+
+
+def check_dummy_password(password: str) -> bool:
+    """Spend the time a real check would take; always False."""
+    if not _dummy_hash:
+        _dummy_hash.append(_hasher.hash("no account has this password"))
+    try:
+        _hasher.verify(_dummy_hash[0], password)
+    except VerificationError:
+        pass
+    return False
 
 
 def _now() -> datetime:
@@ -39,10 +58,26 @@ class Person(UserMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = _hasher.hash(password)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        """Argon2, or an older werkzeug hash, which a right password replaces with argon2
+        (the caller commits). Without a password, checks a dummy hash, taking as long."""
+        stored = self.password_hash
+        if not stored:
+            return check_dummy_password(password)
+        if not stored.startswith("$argon2"):
+            if not check_password_hash(stored, password):
+                return False
+            self.set_password(password)
+            return True
+        try:
+            _hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        if _hasher.check_needs_rehash(stored):
+            self.set_password(password)
+        return True
 
     def has_role(self, role: str, ward=None) -> bool:
         for grant in self.roles:

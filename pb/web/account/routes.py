@@ -1,16 +1,23 @@
+import hashlib
+import time
 from urllib.parse import unquote, urlsplit
 
-from flask import redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
+from pb.extensions import abuse_limit
 from pb.models import Person, db
+from pb.models.people import check_dummy_password
 from pb.services import ballot_box
 from pb.services.errors import ServiceError
 from pb.services.identity import end_sessions, identify_resident
 from pb.web.account import bp
 from pb.web.account.forms import ResidentSignInForm, SignInForm, SignOutForm
+
+# when a staff member's session last did something (seconds); residents' sessions have none
+STAFF_LAST_SEEN = "staff_last_seen"
 
 
 def _same_site_path(text: str) -> bool:
@@ -32,16 +39,38 @@ def _safe_next(target: str | None) -> str:
     return url_for("pages.home")
 
 
+def _staff_account_key() -> str:
+    """Sign-in attempts are counted per account: the posted email, lower-cased (hashed, so
+    the limiter's storage holds no staff emails)."""
+    email = (request.form.get("email") or "").strip().lower()
+    return "staff:" + hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()
+
+
+def _start_session(person: Person) -> None:
+    """A new session at sign-in: nothing from before (nor its CSRF token) carries over."""
+    session.clear()
+    login_user(person)
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
+@abuse_limit("RATELIMIT_STAFF_SIGN_IN_PER_IP", failures_only=True)
+@abuse_limit("RATELIMIT_STAFF_SIGN_IN_PER_ACCOUNT", key_func=_staff_account_key, failures_only=True)
 def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         person = db.session.scalar(
             select(Person).where(func.lower(Person.email) == form.email.data.strip().lower())
         )
-        if person and person.check_password(form.password.data):
-            login_user(person)
-            return redirect(_safe_next(request.args.get("next")))
+        # an unknown email checks a dummy hash: the same time and the same answer as a
+        # wrong password, so the page does not tell which staff emails exist
+        right = person.check_password(form.password.data) if person else check_dummy_password(form.password.data)
+        if right:
+            db.session.commit()  # an older hash was replaced with argon2
+            target = _safe_next(request.args.get("next"))
+            _start_session(person)
+            session[STAFF_LAST_SEEN] = int(time.time())
+            return redirect(target)
+        db.session.rollback()
         form.email.errors.append(_l("The email address or password is not right"))
     status = 400 if form.errors else 200
     return render_template("account/sign_in.html", form=form), status
@@ -57,10 +86,25 @@ def resident_sign_in():
         except ServiceError as err:
             getattr(form, err.field).errors.append(err.message)
         else:
-            login_user(person)
-            return redirect(_safe_next(request.args.get("next")))
+            target = _safe_next(request.args.get("next"))
+            _start_session(person)
+            return redirect(target)
     status = 400 if form.errors else 200
     return render_template("account/resident_sign_in.html", form=form), status
+
+
+@bp.before_app_request
+def sign_out_idle_staff():
+    """A staff session idle for more than STAFF_IDLE_MINUTES is signed out on its next request."""
+    last_seen = session.get(STAFF_LAST_SEEN)
+    if last_seen is None or request.endpoint == "static":
+        return
+    now = int(time.time())
+    if not isinstance(last_seen, int) or now - last_seen > current_app.config["STAFF_IDLE_MINUTES"] * 60:
+        logout_user()
+        session.clear()
+    elif now != last_seen:
+        session[STAFF_LAST_SEEN] = now
 
 
 @bp.route("/sign-out", methods=["GET", "POST"])

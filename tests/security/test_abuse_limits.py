@@ -1,0 +1,137 @@
+"""Abuse limits: guessing staff passwords and checking receipts are limited, voting is not.
+
+The suite's app has limits off (it is made with TESTING); these tests turn them on for
+themselves with app.config["RATELIMIT_ENABLED"] and start from empty counts."""
+
+import re
+
+import pytest
+
+from pb.extensions import limiter
+from pb.models import Round, db
+from pb.services import counting
+from tests.conftest import FormClient
+from tests.factories import add_projects, close_and_mix, make_round, officer, set_phase
+
+LIBRARY = "203.0.113.7"
+TOO_MANY = "Sorry, there have been too many attempts"
+
+
+@pytest.fixture
+def limits_on(app, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_ENABLED", True)
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+def client_at(app, address) -> FormClient:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return FormClient(client)
+
+
+def assert_limited(response):
+    assert response.status_code == 429
+    assert TOO_MANY in response.get_data(as_text=True)  # the GOV.UK page, not Flask-Limiter's
+    assert int(response.headers["Retry-After"]) > 0
+
+
+def test_the_test_suite_runs_without_limits(app):
+    assert app.config["RATELIMIT_ENABLED"] is False
+
+
+def test_thirty_wrong_passwords_are_stopped_well_before_thirty(app, demo, limits_on):
+    guesser = client_at(app, "198.51.100.20")
+    answers = []
+    for attempt in range(30):
+        email = demo["officer"].upper() if attempt % 2 else demo["officer"]  # one account, any case
+        answers.append(guesser.submit("/account/sign-in", {"email": email, "password": f"guess-{attempt}"}).status_code)
+    assert answers[:10] == [400] * 10
+    assert answers[10:] == [429] * 20
+    # while limited, the right password is refused too, from anywhere
+    elsewhere = client_at(app, "192.0.2.44")
+    assert_limited(elsewhere.submit("/account/sign-in", {"email": demo["officer"], "password": "test-password"}))
+    # another account is not locked out by it, even from the guesser's address
+    other = guesser.submit("/account/sign-in", {"email": demo["admin"], "password": "test-password"})
+    assert other.status_code == 302
+
+
+def test_failed_sign_ins_are_limited_per_address(app, demo, limits_on, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_STAFF_SIGN_IN_PER_IP", "3 per 10 minutes")
+    stuffer = client_at(app, "198.51.100.21")
+    for n in range(3):
+        response = stuffer.submit("/account/sign-in", {"email": f"staff{n}@example.org", "password": "Spring2026"})
+        assert response.status_code == 400
+    assert_limited(stuffer.submit("/account/sign-in", {"email": "staff9@example.org", "password": "Spring2026"}))
+    assert stuffer.get("/account/sign-in").status_code == 200  # only posting is limited
+    office = client_at(app, "192.0.2.45")
+    assert office.submit("/account/sign-in", {"email": demo["officer"], "password": "test-password"}).status_code == 302
+
+
+def test_successful_sign_ins_do_not_count(app, demo, limits_on, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_STAFF_SIGN_IN_PER_ACCOUNT", "2 per 10 minutes")
+    for _ in range(4):
+        staff = client_at(app, "192.0.2.46")
+        assert staff.submit("/account/sign-in", {"email": demo["officer"], "password": "test-password"}).status_code == 302
+
+
+def _published_round(app, voters=0):
+    with app.app_context():
+        round_ = make_round("voting", wards=("stockwell-east",), budget=10_000)
+        projects = add_projects(round_.headings[0], [6000, 5000, 3000])
+        return round_.id, round_.headings[0].id, [p.project_id for p in projects]
+
+
+def _publish_results(app, round_id):
+    with app.app_context():
+        round_ = db.session.get(Round, round_id)
+        close_and_mix(round_)
+        counting.count_round(officer(), round_)
+        set_phase(round_, "results")
+
+
+def test_receipt_checks_are_limited_per_address(app, limits_on, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_RECEIPT_CHECKS_PER_IP", "3 per 10 minutes")
+    round_id, heading_id, _ = _published_round(app)
+    _publish_results(app, round_id)
+    url = f"/rounds/{round_id}/wards/{heading_id}/results"
+    checker = client_at(app, "198.51.100.22")
+    for _ in range(3):
+        assert checker.submit(url, {"receipt": "AAAA-BBBB-CCCC-DDDD"}).status_code == 200
+    assert_limited(checker.submit(url, {"receipt": "AAAA-BBBB-CCCC-DDDD"}))
+    assert checker.get(url).status_code == 200  # reading the results is never limited
+    assert client_at(app, "192.0.2.47").submit(url, {"receipt": "AAAA-BBBB"}).status_code == 200
+
+
+def _vote(client, round_id, project_id) -> str:
+    signed_in = client.submit("/account/resident", {"name": client.name, "postcode": "SW9 0AA"})
+    assert signed_in.status_code == 302
+    check = client.submit(f"/vote/{round_id}", {"project": [project_id], "action": "continue"}, follow_redirects=True)
+    assert check.status_code == 200, check.status_code
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', check.get_data(as_text=True)).group(1)
+    cast = client.post(f"/vote/{round_id}/cast", data={"csrf_token": token, "project": [project_id]})
+    assert cast.status_code == 303, cast.status_code
+    done = client.get(cast.headers["Location"]).get_data(as_text=True)
+    return re.search(r'class="pb-receipt">([A-Z2-7-]+)<', done).group(1)
+
+
+def test_fifty_residents_at_one_library_vote_and_check_receipts_unhindered(app, demo, limits_on):
+    """One library's public computers share an address: 50 residents sign in, vote and check
+    their receipts twice each, and a librarian officer signs in, all within minutes."""
+    round_id, heading_id, projects = _published_round(app)
+    residents = []
+    for n in range(50):
+        client = client_at(app, LIBRARY)
+        client.name = f"Library Visitor {n}"
+        client.receipt = _vote(client, round_id, projects[n % 3])
+        residents.append(client)
+    staff = client_at(app, LIBRARY)
+    assert staff.submit("/account/sign-in", {"email": demo["officer"], "password": "test-password"}).status_code == 302
+    _publish_results(app, round_id)
+    url = f"/rounds/{round_id}/wards/{heading_id}/results"
+    for client in residents:
+        for _ in range(2):
+            checked = client.submit(url, {"receipt": client.receipt})
+            assert checked.status_code == 200
+            assert "Your ballot was counted." in checked.get_data(as_text=True)
