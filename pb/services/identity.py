@@ -20,7 +20,7 @@ import phonenumbers
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from pb.models import Person, PhoneNumber, RoleGrant, SignInCode, db
@@ -125,13 +125,17 @@ def request_code(number_text: str, session_nonce: str) -> SignInCode:
     now = _now()
     code = f"{secrets.randbelow(10**6):06d}"
     try:
+        # codes older than a day count for nothing any more; on SQLite this write also makes
+        # requests take turns, and on PostgreSQL the lock makes those for one number take
+        # turns, so that two requests at once cannot both be the third
+        db.session.execute(delete(SignInCode).where(SignInCode.created_at < now - timedelta(days=1)))
+        if db.session.get_bind().dialect.name == "postgresql":
+            db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": hashed})
         sent_lately = db.session.scalar(select(func.count()).select_from(SignInCode).where(
             SignInCode.number_hash == hashed, SignInCode.created_at > now - timedelta(hours=1)))
         if sent_lately >= CODES_PER_HOUR:
             raise TooManyCodes(_l("You have asked for 3 codes for this number in the last hour. "
                                   "Wait an hour, then ask for a new code."), field="number")
-        # codes older than a day count for nothing any more
-        db.session.execute(delete(SignInCode).where(SignInCode.created_at < now - timedelta(days=1)))
         row = SignInCode(number_hash=hashed, last_digits=number_e164[-3:], code_hash=_code_hash(hashed, code),
                          session_hash=_session_hash(session_nonce), created_at=now,
                          expires_at=now + CODE_LIFETIME)

@@ -129,6 +129,31 @@ def test_the_fourth_code_in_an_hour_is_refused(req):
     identity.request_code(NUMBER, "browser-one")
 
 
+def test_ten_requests_at_once_still_send_only_three_codes(app):
+    barrier = threading.Barrier(10, timeout=30)
+    outcomes = []
+
+    def ask():
+        with app.test_request_context():
+            try:
+                barrier.wait()
+                identity.request_code(NUMBER, secrets.token_urlsafe(8))
+                outcomes.append("sent")
+            except identity.TooManyCodes:
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=ask) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused"] * 7 + ["sent"] * 3
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(SignInCode)) == 3
+
+
 def test_a_code_from_another_browser_session_is_refused(req):
     row = identity.request_code(NUMBER, "browser-one")
     code = last_code()
