@@ -100,6 +100,10 @@ def upgrade():
 
 
 def downgrade():
+    waiting = op.get_bind().execute(sa.text('SELECT COUNT(*) FROM sealed_ballots')).scalar()
+    if waiting:
+        raise RuntimeError(f"{waiting} sealed ballots are waiting for the mixer: mix them "
+                           "(flask pb mix) before downgrading, or their voters lose their ballots")
     with op.batch_alter_table('headings', schema=None) as batch_op:
         batch_op.drop_column('mixed_at')
     op.drop_index(op.f('ix_sealed_ballots_heading_id'), table_name='sealed_ballots')

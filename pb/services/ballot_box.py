@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from pb.models import Ballot, Heading, MonitoringResponse, Round, SealedBallot, db
 from pb.models.people import _now
@@ -38,10 +39,21 @@ from pb.services.rounds import has_reached
 
 TOKEN_LIFETIME = timedelta(minutes=30)
 NONCE_BYTES = 12
+# every seal's plaintext is padded to a multiple of this, so a sealed row's length says
+# nothing about the choices or answers inside (AES-GCM keeps the plaintext's length)
+PAD_TO = 4096
 
 
-class SealBroken(RuntimeError):
+class SealBroken(ServiceError):
     """A sealed ballot could not be opened: the wrong key, or the row was altered."""
+
+    status = 409
+
+    def __init__(self, row_id: str = ""):
+        super().__init__(_l("Some sealed ballots cannot be opened with this server's ballot "
+                            "sealing key. Nothing has been mixed or counted. Check that "
+                            "BALLOT_SEAL_KEY is the key used while voting was open."))
+        self.row_id = row_id
 
 
 class MixConflict(ServiceError):
@@ -57,9 +69,18 @@ def _aead() -> AESGCM:
     return AESGCM(current_app.config["BALLOT_SEAL_KEY"])
 
 
-def seal(row_id: str, heading_id: int, payload: dict) -> bytes:
+DRAFT_PAD_TO = 1024  # a draft travels in the session cookie, which must stay under 4 KB
+
+
+def _pad(data: bytes, block: int) -> bytes:
+    """``data``, a newline, then spaces up to the next multiple of ``block`` (JSON ignores them)."""
+    size = (len(data) // block + 1) * block
+    return data + b"\n" + b" " * (size - len(data) - 1)
+
+
+def seal(row_id: str, heading_id: int, payload: dict, pad_to: int = PAD_TO) -> bytes:
     nonce = os.urandom(NONCE_BYTES)
-    data = json.dumps(payload, sort_keys=True).encode()
+    data = _pad(json.dumps(payload, sort_keys=True).encode(), pad_to)
     return nonce + _aead().encrypt(nonce, data, f"{row_id}:{heading_id}".encode())
 
 
@@ -68,7 +89,7 @@ def unseal(row_id: str, heading_id: int, sealed: bytes) -> dict:
         data = _aead().decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:],
                                f"{row_id}:{heading_id}".encode())
     except InvalidTag:
-        raise SealBroken(f"sealed ballot {row_id} cannot be opened") from None
+        raise SealBroken(row_id) from None
     return json.loads(data)
 
 
@@ -78,7 +99,8 @@ def seal_draft(person_id: int, round_id: int, choices) -> str:
     """The choices a resident is about to check, sealed for their session cookie (which is
     signed, not encrypted), bound to them and the round, for 30 minutes."""
     expires = (_now() + TOKEN_LIFETIME).isoformat()
-    sealed = seal(f"draft:{person_id}", round_id, {"choices": choices, "expires": expires})
+    sealed = seal(f"draft:{person_id}", round_id, {"choices": choices, "expires": expires},
+                  pad_to=DRAFT_PAD_TO)
     return base64.urlsafe_b64encode(sealed).decode()
 
 
@@ -109,10 +131,12 @@ def sealed_for_token(token, *, lock: bool = False) -> SealedBallot | None:
     """The waiting ballot a live token opens, or None (unknown, used, expired or mixed)."""
     if not isinstance(token, str) or not token or len(token) > 100:
         return None
-    query = select(SealedBallot).where(
-        SealedBallot.token_hash == token_digest(token), SealedBallot.token_expires_at > _now())
+    # a token dies with the ward's box: once the mixer has closed it, nothing is resealed
+    query = select(SealedBallot).join(Heading, Heading.id == SealedBallot.heading_id).where(
+        SealedBallot.token_hash == token_digest(token), SealedBallot.token_expires_at > _now(),
+        Heading.mixed_at.is_(None))
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update(of=SealedBallot)
     return db.session.scalar(query)
 
 
@@ -143,6 +167,9 @@ def _reseal(token, change):
         row.sealed = seal(row.id, row.heading_id, payload)
         db.session.commit()
         return answer
+    except StaleDataError:  # the mixer moved it meanwhile (SQLite): the token is dead
+        db.session.rollback()
+        return None
     except BaseException:
         db.session.rollback()
         raise
@@ -193,14 +220,18 @@ def mix_heading(heading: Heading, *, on_step=None) -> int:
         raise WrongPhase(_l("The ballots are mixed only once voting has closed."))
     heading_id = heading.id
     try:
+        first = db.session.scalar(select(Heading.mixed_at).where(Heading.id == heading_id)) is None
         # closing the box first takes the ward's row lock: a cast that has not yet
         # checked the box waits for this transaction, then finds it closed
         db.session.execute(update(Heading).where(Heading.id == heading_id).values(
             mixed_at=func.coalesce(Heading.mixed_at, _now())))
         step("closed")
+        # locked: a resident's answers being sealed in right now are waited for, not lost
         rows = db.session.execute(select(SealedBallot.id, SealedBallot.sealed).where(
-            SealedBallot.heading_id == heading_id)).all()
+            SealedBallot.heading_id == heading_id).with_for_update()).all()
         payloads = [unseal(row.id, heading_id, row.sealed) for row in rows]
+        if first:  # ballots stored readable before sealing existed: into the same shuffle
+            payloads += _take_readable_ballots(heading_id)
         step("opened")
         rng = secrets.SystemRandom()
         rng.shuffle(payloads)
@@ -231,6 +262,19 @@ def mix_heading(heading: Heading, *, on_step=None) -> int:
         db.session.rollback()
         raise
     return len(rows)
+
+
+def _take_readable_ballots(heading_id: int) -> list[dict]:
+    """Ballots of the ward already in ``ballots`` (cast before an upgrade to sealing), as
+    payloads, deleted here so the first mix writes them again among the rest."""
+    answers = dict(db.session.execute(select(MonitoringResponse.ballot_id, MonitoringResponse.answers)
+                                      .where(MonitoringResponse.heading_id == heading_id)).all())
+    taken = [{"choices": json.loads(b.choices), "receipt_hash": b.receipt_hash, "channel": b.channel,
+              "answers": json.loads(answers[b.id]) if b.id in answers else None}
+             for b in db.session.scalars(select(Ballot).where(Ballot.heading_id == heading_id))]
+    db.session.execute(delete(MonitoringResponse).where(MonitoringResponse.heading_id == heading_id))
+    db.session.execute(delete(Ballot).where(Ballot.heading_id == heading_id))
+    return taken
 
 
 def mix_round(round_: Round) -> int:

@@ -161,3 +161,66 @@ def test_a_cast_racing_the_mixer_either_makes_it_in_or_leaves_nothing(app):
         assert (racer_voted is not None) == (outcome["cast"] == "cast")
         assert rows(RollEntry) == rows(Ballot) == 5 + (outcome["cast"] == "cast")
         assert rows(SealedBallot) == 0
+
+
+def test_every_sealed_ballot_in_a_ward_has_the_same_length(ctx):
+    """AES-GCM keeps the plaintext's length: the seal pads it, so a live reader learns nothing
+    about the choices or answers from a sealed row's size."""
+    round_ = make_round("voting", budget=50_000)
+    heading = round_.headings[0]
+    ids = [p.project_id for p in add_projects(heading, [1000] * 12)]
+    for n in range(8):
+        cast = voting.cast_ballot(resident(f"Len {n}", "stockwell-east"), heading, ids[:n + 1])
+        if n % 2:
+            ballot_box.add_answers(cast.token, {"age": "25_34", "ethnic_group": "black_caribbean",
+                                                "disability": "not_disabled"})
+        else:
+            ballot_box.take_receipt(cast.token)
+    lengths = {len(row.sealed) for row in db.session.scalars(select(SealedBallot))}
+    assert len(lengths) == 1
+    drafts = {len(ballot_box.seal_draft(1, round_.id, ids[:n + 1])) for n in range(12)}
+    assert len(drafts) == 1 and drafts.pop() < 2000  # and small enough for a cookie
+
+
+def test_a_token_dies_when_the_box_closes(ctx):
+    round_, heading, _ = cast_some(0)
+    cast = voting.cast_ballot(resident("Closing", "stockwell-east"), heading,
+                              [add_projects(heading, [500])[0].project_id])
+    db.session.get(Heading, heading.id).mixed_at = db.func.now()
+    db.session.commit()
+    assert ballot_box.add_answers(cast.token, {"age": "25_34"}) is False
+    assert ballot_box.take_receipt(cast.token) is None
+
+
+def test_a_wrong_seal_key_refuses_the_mix_and_moves_nothing(app):
+    with app.app_context():
+        round_, heading, _ = cast_some(3)
+        set_phase(round_, "counting")
+        right = app.config["BALLOT_SEAL_KEY"]
+        app.config["BALLOT_SEAL_KEY"] = bytes(32)
+        try:
+            with pytest.raises(ballot_box.SealBroken) as error:
+                ballot_box.mix_heading(db.session.get(Heading, heading.id))
+            assert error.value.status == 409
+        finally:
+            app.config["BALLOT_SEAL_KEY"] = right
+        assert (rows(SealedBallot), rows(Ballot)) == (3, 0)
+        assert ballot_box.mix_heading(db.session.get(Heading, heading.id)) == 3
+
+
+def test_the_first_mix_also_shuffles_ballots_stored_readable_before_sealing(ctx):
+    """A ward mid-vote when the sealing upgrade ran: its older readable ballots are written
+    again, with fresh keys, in the same shuffle as the sealed ones."""
+    round_, heading, project = cast_some(4)
+    old = Ballot(id="0" * 32, heading_id=heading.id, receipt_hash="f" * 64, channel="web",
+                 choices=json.dumps([project[1].project_id]))
+    db.session.add(old)
+    db.session.flush()
+    db.session.add(MonitoringResponse(ballot_id=old.id, heading_id=heading.id,
+                                      answers=json.dumps({"age": "65_74"})))
+    db.session.commit()
+    close_and_mix(round_)
+    ballots = db.session.scalars(select(Ballot)).all()
+    assert len(ballots) == 5 and "0" * 32 not in {b.id for b in ballots}
+    moved = db.session.scalar(select(Ballot).where(Ballot.receipt_hash == "f" * 64))
+    assert json.loads(db.session.get(MonitoringResponse, moved.id).answers) == {"age": "65_74"}
