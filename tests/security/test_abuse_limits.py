@@ -135,3 +135,15 @@ def test_fifty_residents_at_one_library_vote_and_check_receipts_unhindered(app, 
             checked = client.submit(url, {"receipt": client.receipt})
             assert checked.status_code == 200
             assert "Your ballot was counted." in checked.get_data(as_text=True)
+
+
+def test_code_requests_are_limited_per_address(app, limits_on, monkeypatch):
+    """Per number the service allows 3 codes an hour; per address the limiter stops one
+    machine from asking for codes for many numbers."""
+    monkeypatch.setitem(app.config, "RATELIMIT_SMS_CODES_PER_IP", "4 per minute")
+    asker = client_at(app, "198.51.100.77")
+    answers = [asker.submit("/account/phone", {"number": f"079111234{n:02d}"}).status_code
+               for n in range(6)]
+    assert answers[:4] == [302] * 4
+    assert answers[4:] == [429] * 2
+    assert client_at(app, "192.0.2.45").submit("/account/phone", {"number": "07911123499"}).status_code == 302

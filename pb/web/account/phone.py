@@ -9,6 +9,7 @@ import secrets
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import login_user
 
+from pb.extensions import abuse_limit
 from pb.services import identity
 from pb.services.errors import ServiceError
 from pb.web.account import bp
@@ -48,6 +49,7 @@ def _refused(form, err: ServiceError, template: str, **context):
 
 
 @bp.route("/phone", methods=["GET", "POST"])
+@abuse_limit("RATELIMIT_SMS_CODES_PER_IP")  # per number: 3 an hour, counted by the service
 def phone_sign_in():
     form = PhoneNumberForm()
     if form.validate_on_submit():
@@ -61,6 +63,7 @@ def phone_sign_in():
 
 
 @bp.route("/phone/code", methods=["GET", "POST"])
+@abuse_limit("RATELIMIT_SMS_CODES_PER_IP", failures_only=True)
 def phone_code():
     pending = identity.pending_code(session.get("phone_code_id"), session.get("phone_nonce"))
     if pending is None:
