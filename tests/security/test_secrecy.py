@@ -166,6 +166,7 @@ def election(app, live_server, rng):
             schedule.append((pending.pop(rng.randrange(len(pending))), "after"))
     schedule += [(r, "after") for r in pending]
     answered = 0
+    watcher = LiveReader(app)
     for resident, step in schedule:
         if step == "cast":
             resident.sign_in()
@@ -175,8 +176,27 @@ def election(app, live_server, rng):
             answered += 1
         elif rng.random() < 0.5:
             resident.sign_out()
+        watcher.look(resident)
     assert answered >= VOTERS // 2
-    return residents, round_id, heading_id
+    return residents, round_id, heading_id, watcher
+
+
+class LiveReader:
+    """Someone who reads the database after every request while voting is open: which
+    sealed row appeared or changed with each resident's action, and how long it is."""
+
+    def __init__(self, app):
+        self.app = app
+        self.rows: dict[str, bytes] = {}
+        self.length_of: dict[str, int] = {}  # resident's name -> their sealed row's length
+
+    def look(self, resident):
+        with self.app.app_context():
+            now = dict(db.session.execute(select(SealedBallot.id, SealedBallot.sealed)).all())
+        changed = [key for key, value in now.items() if self.rows.get(key) != value]
+        for key in changed:
+            self.length_of[resident.name] = len(now[key])
+        self.rows = now
 
 
 def close_count_and_publish(app, live_server, round_id):
@@ -265,7 +285,7 @@ def attacks(dialect: str, heading_id: int, round_id: int) -> dict[str, dict[int,
 
 def test_nobody_can_pair_people_with_their_ballots(app, live_server, record_logs):
     rng = random.Random(20261201)
-    residents, round_id, heading_id = election(app, live_server, rng)
+    residents, round_id, heading_id, watcher = election(app, live_server, rng)
 
     # the browser side: cookies hold no receipt and no ballot key
     with app.app_context():
@@ -309,10 +329,27 @@ def test_nobody_can_pair_people_with_their_ballots(app, live_server, record_logs
                 Ballot.receipt_hash == receipt_hash(resident.receipt)))
             assert tuple(json.loads(ballot.choices)) == truth[person.id]
         found = attacks(dialect, heading_id, round_id)
+        # the live reader's attack: a sealed row's length against each mixed ballot's size
+        answers_of = dict(db.session.execute(select(MonitoringResponse.ballot_id,
+                                                    MonitoringResponse.answers)).all())
+        predicted = sorted(
+            (28 + len(json.dumps({"answers": json.loads(answers_of[b.id]) if b.id in answers_of
+                                  else None, "channel": b.channel,
+                                  "choices": json.loads(b.choices), "receipt_hash": b.receipt_hash},
+                                 sort_keys=True)), b.id)
+            for b in db.session.scalars(select(Ballot).where(Ballot.heading_id == heading_id)))
+        person_of = {r.name: db.session.scalar(select(Person.id).where(Person.name == r.name))
+                     for r in residents}
+        observed = sorted((watcher.length_of[r.name], person_of[r.name]) for r in residents)
+        found["sealed length seen live vs ballot size"] = pair_in_order(
+            [p for _, p in observed], [b for _, b in predicted])
+        # the published file holds exactly the ballots residents cast
+        cast = sorted(tuple(r.choices) for r in residents)
         # the published ballots file, in its order, against the roll's order
         result = db.session.scalar(select(Result).where(Result.heading_id == heading.id))
         votes = result.pabulib.split("VOTES", 1)[1].strip().splitlines()[1:]
         file_choices = [tuple(row.split(";")[1].split(",")) for row in votes]
+        assert sorted(file_choices) == cast
         roll_order = [r[0] for r in db.session.execute(text(
             "SELECT person_id FROM roll_entries WHERE round_id = :r ORDER BY id"), {"r": round_id})]
 
@@ -346,4 +383,5 @@ def test_nobody_can_pair_people_with_their_ballots(app, live_server, record_logs
     assert len(scores) >= 12
     truly = {person: next(b for b, c in ballots.items() if c == truth[person]) for person in truth}
     assert score(truly) == VOTERS > tolerance  # the scoring itself can tell a real link
+    assert len(set(watcher.length_of.values())) == 1  # every sealed row had one size
     assert max(scores.values()) <= tolerance, report
