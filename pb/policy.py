@@ -45,6 +45,8 @@ RULES = {
     "create_round": lambda p, s: _staff(p) or _councillor_for_all(p, s) or (s is None and _any_councillor(p)),
     "manage_round": lambda p, s: _staff(p) or _councillor_for_all(p, s),
     "extend_voting": lambda p, s: _staff(p),
+    # who may vote: a round's list of reference numbers (electoral register, council tax)
+    "manage_eligibility": lambda p, s: _staff(p),
     # drafts, and results before they are published: the staff who run the round
     "see_draft": lambda p, s: _staff(p) or _councillor_for_any(p, s),
     "preview_results": lambda p, s: _staff(p),

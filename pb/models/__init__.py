@@ -1,6 +1,7 @@
 """The database: one module per area, all re-exported here."""
 
 from pb.extensions import db
+from pb.models.eligibility import EligibilityEntry
 from pb.models.equalities import EqualitiesSetting
 from pb.models.geography import Borough, CensusFigure, Postcode, Ward
 from pb.models.identity import OutboxMessage, PhoneNumber, SignInCode
@@ -30,5 +31,5 @@ __all__ = [
     "Round", "Heading", "PhaseDateChange", "Proposal", "Ballot", "RollEntry", "SealedBallot", "Result",
     "MonitoringResponse", "PHASES", "BALLOT_TYPES", "RULES", "PROPOSAL_STATUSES",
     "DELIVERY_STATUSES", "EqualitiesSetting", "Recount", "ROUND_STATUSES", "DATE_CHANGE_KINDS",
-    "PhoneNumber", "SignInCode", "OutboxMessage",
+    "PhoneNumber", "SignInCode", "OutboxMessage", "EligibilityEntry",
 ]

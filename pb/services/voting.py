@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from pb import tally
 from pb.models import Ballot, Heading, RollEntry, Round, SealedBallot, db
 from pb.models.people import _now
-from pb.services import ballot_box
+from pb.services import ballot_box, eligibility
 from pb.services.errors import AlreadyVoted, NotAllowed, ServiceError, WrongPhase
 from pb.services.proposals import on_ballot
 from pb.services.rounds import current_phase
@@ -71,12 +71,14 @@ def has_voted(person, round_: Round) -> bool:
         RollEntry.round_id == round_.id, RollEntry.person_id == person.id)) is not None
 
 
-def cast_ballot(person, heading: Heading, choices, channel: str = "web", *,
+def cast_ballot(person, heading: Heading, choices, channel: str = "web", *, reference: str | None = None,
                 after_check=None, before_ballot=None, on_step=None) -> Cast:
     """Cast `choices` for `person` in `heading`. Final: it cannot be changed.
 
     One transaction writes the roll entry and the sealed ballot; if anything fails, neither
-    stays. `after_check`, `before_ballot` and `on_step` are seams for tests that force a
+    stays. When the round has an eligibility list, `reference` must be one of its unused
+    references, and the same transaction marks it used (identity data, like the roll
+    entry: the sealed ballot never holds it). `after_check`, `before_ballot` and `on_step` are seams for tests that force a
     race between the check and the insert, or a failure at each step.
     """
     step = on_step or (lambda name: None)
@@ -90,6 +92,7 @@ def cast_ballot(person, heading: Heading, choices, channel: str = "web", *,
         raise InvalidBallot(problems)
     if has_voted(person, round_):
         raise AlreadyVoted()
+    eligibility.check_reference(round_, reference)
     if after_check:
         after_check()
     receipt = new_receipt()
@@ -101,6 +104,7 @@ def cast_ballot(person, heading: Heading, choices, channel: str = "web", *,
         db.session.add(RollEntry(round_id=round_.id, person_id=person.id))
         db.session.flush()
         step("roll")
+        eligibility.use_reference(round_, reference)  # the conditional update decides races
         if before_ballot:
             before_ballot()
         db.session.add(SealedBallot(
