@@ -35,3 +35,7 @@ class Select(_TranslatedError, gov.GovSelect):
 class DateInput(_TranslatedError, gov.GovDateInput):
     pass
 
+
+
+class FileInput(_TranslatedError, gov.GovFileInput):
+    pass

@@ -5,9 +5,12 @@ default wording reaches the page."""
 import re
 from datetime import date
 
+from flask import request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from govuk_frontend_wtf.gov_form_base import GovFormBase
+from werkzeug.datastructures import CombinedMultiDict
 from wtforms import Field, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional, StopValidation
@@ -21,7 +24,7 @@ from pb.web.names import (  # noqa: F401 (one wording for staff and public)
     RULE_NAMES,
     STATUS_NAMES,
 )
-from pb.web.widgets import DateInput, RadioInput, Select, TextInput
+from pb.web.widgets import DateInput, FileInput, RadioInput, Select, TextInput
 
 # ---------------------------------------------------------------- labels
 
@@ -387,6 +390,32 @@ class ExtendVotingForm(SummaryMixin, WebForm):
         if err.field and err.field not in self._fields:
             err.field = "closes_on"
         super().add_service_error(err)
+
+
+class FileChosen:
+    def __call__(self, form, field):
+        if not getattr(field.data, "filename", ""):
+            raise StopValidation(_l("Select a CSV file of reference numbers"))
+
+
+class EligibilityForm(SummaryMixin, WebForm):
+    """Upload a round's eligibility list: a CSV file of reference numbers, one a row."""
+
+    references = FileField(
+        _l("Upload a list of reference numbers"),
+        description=_l("A CSV file with one electoral register or council tax reference number "
+                       "in the first column of each row"),
+        widget=FileInput(), validators=[FileChosen()])
+
+    summary_order = ("references",)
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            # the one form that takes a file: read the upload beside the posted fields
+            if formdata is not None and not hasattr(formdata, "getlist"):
+                submitted = request.method == "POST" and (request.form or request.files)
+                formdata = CombinedMultiDict((request.files, request.form)) if submitted else None
+            return super().wrap_formdata(form, formdata)
 
 
 class ReviewForm(SummaryMixin, WebForm):

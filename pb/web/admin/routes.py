@@ -12,6 +12,7 @@ from werkzeug.routing import BuildError
 
 from pb.models import PHASES, Heading, Proposal, Round, Ward, db
 from pb.policy import can
+from pb.services import eligibility
 from pb.services.counting import is_counted, mix_and_count
 from pb.services.errors import ServiceError
 from pb.services.proposals import CATEGORIES, review_proposal, update_delivery
@@ -40,6 +41,7 @@ from pb.web.admin.forms import (
     ConfirmForm,
     CountForm,
     DeliveryForm,
+    EligibilityForm,
     ExtendVotingForm,
     MoveDateForm,
     ReviewForm,
@@ -178,7 +180,7 @@ def _funded_ids(heading: Heading) -> set[str]:
 
 
 def _render_round(round_: Round, *, move_form=None, count_form=None, extend_form=None,
-                  status=200):
+                  eligibility_form=None, status=200):
     phase = current_phase(round_)
     headings = []
     for heading in round_.headings:
@@ -198,13 +200,18 @@ def _render_round(round_: Round, *, move_form=None, count_form=None, extend_form
         move_form = move_form or (MoveDateForm(formdata=None) if may_manage else None)
     count_form = count_form or (CountForm(formdata=None) if may_count else None)
     extend_form = extend_form or (ExtendVotingForm(formdata=None) if may_extend else None)
-    forms = [f for f in (move_form, count_form, extend_form) if f is not None]
+    may_list = can(current_user, "manage_eligibility", round_)
+    if eligibility_form is None and may_list and not is_frozen(round_):
+        eligibility_form = EligibilityForm(formdata=None)
+    forms = [f for f in (move_form, count_form, extend_form, eligibility_form) if f is not None]
     # the base template titles the page "Error:" when `form` has errors
     form = next((f for f in forms if f.errors), count_form)
     errors = [item for f in forms for item in f.error_list()]
     return render_template(
         "admin/round.html", round=round_, phase=phase, phases=PHASES, headings=headings,
         move_form=move_form, count_form=count_form, extend_form=extend_form, form=form,
+        eligibility_form=eligibility_form, may_list=may_list,
+        list_size=eligibility.list_size(round_) if may_list else 0,
         errors=errors, movable=movable, confirm_form=ConfirmForm(formdata=None),
         may_manage=may_manage, may_review=can(current_user, "review_proposals", round_),
         may_track=can(current_user, "track_delivery", round_),
@@ -260,6 +267,27 @@ def extend(round_id: int):
                           date=format_date(last_day(round_, "voting"), "d MMMM y")))
             return redirect(url_for("admin.round_page", round_id=round_.id))
     return _render_round(_round_or_404(round_id), extend_form=form, status=status)
+
+
+@bp.post("/rounds/<int:round_id>/eligibility")
+def upload_eligibility(round_id: int):
+    round_ = _round_or_404(round_id)
+    if not can(current_user, "manage_eligibility", round_):
+        abort(403)
+    form = EligibilityForm()
+    status = 400
+    if form.validate():
+        upload = form.references.data
+        try:
+            size = eligibility.upload_list(current_user, round_, upload.filename, upload.read())
+        except ServiceError as err:
+            form.add_service_error(err)
+            status = err.status
+        else:
+            flash(ngettext("The eligibility list now holds %(num)d reference number",
+                           "The eligibility list now holds %(num)d reference numbers", size))
+            return redirect(url_for("admin.round_page", round_id=round_.id))
+    return _render_round(_round_or_404(round_id), eligibility_form=form, status=status)
 
 
 def _lifecycle(round_id: int, action, message):

@@ -12,7 +12,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from pb.models import Round, db
-from pb.services import ballot_box, voting
+from pb.services import ballot_box, eligibility, voting
 from pb.services.equalities import questions_open
 from pb.services.errors import ServiceError
 from pb.services.proposals import on_ballot
@@ -21,6 +21,7 @@ from pb.tally import MONEY_PARAMS
 from pb.web.fields import WebForm
 from pb.web.helpers import money
 from pb.web.voting import bp
+from pb.web.voting.forms import CastForm
 
 
 def _setup(round_id: int):
@@ -155,8 +156,16 @@ def check(round_id: int):
     problems = voting.problems_with(heading, choices)
     if problems:  # the ballot changed since (it cannot once voting is open, but be sure)
         return _render_ballot(round_, heading, choices, problems)
+    return _render_check(round_, heading, choices, CastForm(formdata=None))
+
+
+def _render_check(round_, heading, choices, form: CastForm, status=200):
+    """The check-your-answers page with the cast form (asking for a reference number when
+    the round has an eligibility list)."""
     return render_template("voting/check.html", round=round_, heading=heading, choices=choices,
-                           projects={p.project_id: p for p in on_ballot(heading)}, form=WebForm())
+                           projects={p.project_id: p for p in on_ballot(heading)}, form=form,
+                           needs_reference=eligibility.has_list(round_),
+                           errors=form.error_list()), status
 
 
 @bp.post("/<int:round_id>/cast")
@@ -165,16 +174,27 @@ def cast(round_id: int):
     round_, heading = _setup(round_id)
     if heading is None:
         abort(403)
-    if not WebForm().validate_on_submit():
+    form = CastForm()
+    if not form.validate_on_submit() and (form.csrf_token.errors or not form.is_submitted()):
         abort(400)
     choices = read_choices(round_, request.form)
     session.pop(DRAFT, None)  # whatever happens, the choices do not stay in the session
     try:
-        done = voting.cast_ballot(current_user, heading, choices)
+        if form.errors:  # a reference too long to be one: the ballot is checked first all the same
+            problems = voting.problems_with(heading, choices)
+            if problems:
+                raise voting.InvalidBallot(problems)
+            raise ServiceError(form.reference.errors.pop(), field="reference")
+        done = voting.cast_ballot(current_user, heading, choices, reference=form.reference.data)
     except voting.InvalidBallot as err:
         return _render_ballot(round_, heading, choices, err.problems, 400)
     except ServiceError as err:
-        return render_template("voting/refused.html", round=round_, message=err.message), err.status
+        if err.field != "reference":
+            return render_template("voting/refused.html", round=round_, message=err.message), err.status
+        # the choices are valid: they wait in the session for a corrected reference, as before
+        session[DRAFT] = ballot_box.seal_draft(current_user.id, round_.id, choices)
+        form.add_service_error(err)
+        return _render_check(round_, heading, choices, form, err.status)
     # only the one-time token: the session never holds the receipt or a ballot's key
     session["voter_token"] = done.token
     return redirect(url_for("voting.done", round_id=round_.id), code=303)
