@@ -9,9 +9,9 @@ import os
 import secrets
 
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from pb.models import Person, RoleGrant, Ward, db
+from pb.models.people import hash_password
 
 FIRST = ["Amara", "Tom", "Funmi", "Priya", "Kwame", "Sofia", "Joanna", "Dylan", "Halima",
          "Marek", "Grace", "Luis", "Ngozi", "Rachel", "Yusuf", "Beatriz", "Colin", "Ama",
@@ -35,7 +35,8 @@ def demo_password() -> str:
 def seed_demo(password: str | None = None) -> list[tuple[str, str]]:
     """Create the demo accounts; returns (email, role description) for each account made or kept."""
     # One hash for all demo accounts: they share the password, and hashing is slow on purpose.
-    password_hash = generate_password_hash(password or demo_password())
+    # argon2 like every staff password, so demo accounts answer as fast as unknown emails
+    password_hash = hash_password(password or demo_password())
     wards = list(db.session.scalars(select(Ward).order_by(Ward.ons_code)))
     if not wards:
         raise RuntimeError("Load the census first: flask --app app pb load-census")
