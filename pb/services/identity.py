@@ -31,6 +31,17 @@ from pb.services.sms import SmsNotSent, send_sms
 NAME_MAX = 200  # people.name
 
 
+def _lambeth_postcode(postcode: str):
+    """The tidied postcode and its ward, or a ServiceError for the postcode field."""
+    tidy = normalise(postcode)
+    if tidy is None:
+        raise ServiceError(_l("Enter a real postcode, like SW2 1RW"), field="postcode")
+    ward = ward_for(tidy)
+    if ward is None:
+        raise ServiceError(_l("Enter a postcode in Lambeth"), field="postcode")
+    return tidy, ward
+
+
 def identify_resident(name: str, postcode: str) -> Person:
     # control characters (NUL among them, which PostgreSQL cannot store) are not part of a name
     name = " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", name or "").split())
@@ -38,12 +49,7 @@ def identify_resident(name: str, postcode: str) -> Person:
         raise ServiceError(_l("Enter your name"), field="name")
     if len(name) > NAME_MAX:
         raise ServiceError(_l("Your name must be 200 characters or fewer"), field="name")
-    tidy = normalise(postcode)
-    if tidy is None:
-        raise ServiceError(_l("Enter a real postcode, like SW2 1RW"), field="postcode")
-    ward = ward_for(tidy)
-    if ward is None:
-        raise ServiceError(_l("Enter a postcode in Lambeth"), field="postcode")
+    tidy, ward = _lambeth_postcode(postcode)
     person = db.session.scalar(select(Person).where(
         func.lower(Person.name) == name.lower(), Person.postcode == tidy, Person.email.is_(None)))
     if person is None:
@@ -225,12 +231,7 @@ def register_by_phone(code_id: int | None, session_nonce: str | None, postcode: 
     row = verified_code(code_id, session_nonce)
     if row is None:
         raise ServiceError(_l("This code has expired. Ask for a new code."), field="postcode")
-    tidy = normalise(postcode)
-    if tidy is None:
-        raise ServiceError(_l("Enter a real postcode, like SW2 1RW"), field="postcode")
-    ward = ward_for(tidy)
-    if ward is None:
-        raise ServiceError(_l("Enter a postcode in Lambeth"), field="postcode")
+    tidy, ward = _lambeth_postcode(postcode)
     existing = select(PhoneNumber).where(PhoneNumber.number_hash == row.number_hash)
     phone = db.session.scalar(existing)
     if phone is not None:  # the form sent twice, or from two tabs
