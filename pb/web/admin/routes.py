@@ -228,66 +228,59 @@ def round_page(round_id: int):
     return _render_round(round_)
 
 
-@bp.post("/rounds/<int:round_id>/dates")
-def move_date(round_id: int):
+def _round_form_post(round_id: int, action: str, form_class, form_key: str, run):
+    """A staff form on the round page: ask the policy, check the form, let the service act.
+
+    ``run(round_, form)`` returns the success message; a ServiceError goes next to its field
+    and the round page is shown again with the form's errors."""
     round_ = _round_or_404(round_id)
-    if not can(current_user, "manage_round", round_):
+    if not can(current_user, action, round_):
         abort(403)
-    form = MoveDateForm()
+    form = form_class()
     status = 400
     if form.validate():
         try:
-            change = move_phase_date(current_user, round_, form.phase.data, form.new_date.data,
-                                     form.reason.data)
+            message = run(round_, form)
         except ServiceError as err:
             form.add_service_error(err)
             status = err.status
         else:
-            flash(gettext("%(phase)s now starts on %(date)s", phase=PHASE_NAMES[change.phase],
-                          date=format_date(change.new_date, "d MMMM y")))
+            flash(message)
             return redirect(url_for("admin.round_page", round_id=round_.id))
-    return _render_round(_round_or_404(round_id), move_form=form, status=status)
+    return _render_round(_round_or_404(round_id), status=status, **{form_key: form})
+
+
+@bp.post("/rounds/<int:round_id>/dates")
+def move_date(round_id: int):
+    def run(round_, form):
+        change = move_phase_date(current_user, round_, form.phase.data, form.new_date.data,
+                                 form.reason.data)
+        return gettext("%(phase)s now starts on %(date)s", phase=PHASE_NAMES[change.phase],
+                       date=format_date(change.new_date, "d MMMM y"))
+
+    return _round_form_post(round_id, "manage_round", MoveDateForm, "move_form", run)
 
 
 @bp.post("/rounds/<int:round_id>/extend-voting")
 def extend(round_id: int):
-    round_ = _round_or_404(round_id)
-    if not can(current_user, "extend_voting", round_):
-        abort(403)
-    form = ExtendVotingForm()
-    status = 400
-    if form.validate():
-        try:
-            extend_voting(current_user, round_, form.closes_on.data, form.reason.data)
-        except ServiceError as err:
-            form.add_service_error(err)
-            status = err.status
-        else:
-            flash(gettext("Voting now closes at the end of %(date)s",
-                          date=format_date(last_day(round_, "voting"), "d MMMM y")))
-            return redirect(url_for("admin.round_page", round_id=round_.id))
-    return _render_round(_round_or_404(round_id), extend_form=form, status=status)
+    def run(round_, form):
+        extend_voting(current_user, round_, form.closes_on.data, form.reason.data)
+        return gettext("Voting now closes at the end of %(date)s",
+                       date=format_date(last_day(round_, "voting"), "d MMMM y"))
+
+    return _round_form_post(round_id, "extend_voting", ExtendVotingForm, "extend_form", run)
 
 
 @bp.post("/rounds/<int:round_id>/eligibility")
 def upload_eligibility(round_id: int):
-    round_ = _round_or_404(round_id)
-    if not can(current_user, "manage_eligibility", round_):
-        abort(403)
-    form = EligibilityForm()
-    status = 400
-    if form.validate():
+    def run(round_, form):
         upload = form.references.data
-        try:
-            size = eligibility.upload_list(current_user, round_, upload.filename, upload.read())
-        except ServiceError as err:
-            form.add_service_error(err)
-            status = err.status
-        else:
-            flash(ngettext("The eligibility list now holds %(num)d reference number",
-                           "The eligibility list now holds %(num)d reference numbers", size))
-            return redirect(url_for("admin.round_page", round_id=round_.id))
-    return _render_round(_round_or_404(round_id), eligibility_form=form, status=status)
+        size = eligibility.upload_list(current_user, round_, upload.filename, upload.read())
+        return ngettext("The eligibility list now holds %(num)d reference number",
+                        "The eligibility list now holds %(num)d reference numbers", size)
+
+    return _round_form_post(round_id, "manage_eligibility", EligibilityForm, "eligibility_form",
+                            run)
 
 
 def _lifecycle(round_id: int, action, message):
