@@ -35,6 +35,11 @@ def _any_councillor(person) -> bool:
     return bool(person.councillor_wards())
 
 
+def _keyed(person, subject) -> bool:
+    """Whether the person keyed the paper (a Paper; anything else: no paper, so no)."""
+    return any(k.officer_id == person.id for k in getattr(subject, "keyings", ()))
+
+
 RULES = {
     # the staff side of the site: officers and admins everywhere, councillors for their wards
     "use_admin": lambda p, s: _staff(p) or _any_councillor(p),
@@ -47,6 +52,11 @@ RULES = {
     "extend_voting": lambda p, s: _staff(p),
     # who may vote: a round's list of reference numbers (electoral register, council tax)
     "manage_eligibility": lambda p, s: _staff(p),
+    # assisted voting at a community access point, and keying paper ballots (twice, by two
+    # officers); a mismatch is resolved by an officer or admin who keyed neither keying
+    "assist_voter": lambda p, s: _staff(p),
+    "key_paper": lambda p, s: _staff(p),
+    "resolve_paper": lambda p, s: _staff(p) and not _keyed(p, s),
     # drafts, and results before they are published: the staff who run the round
     "see_draft": lambda p, s: _staff(p) or _councillor_for_any(p, s),
     "preview_results": lambda p, s: _staff(p),

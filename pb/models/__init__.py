@@ -1,6 +1,7 @@
 """The database: one module per area, all re-exported here."""
 
 from pb.extensions import db
+from pb.models.assisted import AssistedCheck, AssistedIdentity, Paper, PaperBatch, PaperKeying
 from pb.models.eligibility import EligibilityEntry
 from pb.models.equalities import EqualitiesSetting
 from pb.models.geography import Borough, CensusFigure, Postcode, Ward
@@ -32,4 +33,5 @@ __all__ = [
     "MonitoringResponse", "PHASES", "BALLOT_TYPES", "RULES", "PROPOSAL_STATUSES",
     "DELIVERY_STATUSES", "EqualitiesSetting", "Recount", "ROUND_STATUSES", "DATE_CHANGE_KINDS",
     "PhoneNumber", "SignInCode", "OutboxMessage", "EligibilityEntry",
+    "AssistedIdentity", "AssistedCheck", "PaperBatch", "Paper", "PaperKeying",
 ]

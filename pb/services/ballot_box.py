@@ -195,6 +195,21 @@ def add_answers(token, answers: dict) -> bool:
     return bool(_reseal(token, change))
 
 
+# -- paper ballots ------------------------------------------------------------------------
+
+def add_paper_ballot(heading: Heading, choices) -> None:
+    """A settled paper ballot, sealed like any other, in the caller's transaction (not
+    committed here). No roll entry, no receipt anyone sees (a random one's hash fills the
+    column), no token. It may arrive after the ward's box was closed: the next mix (the
+    count runs one first) moves it into ``ballots`` like the rest."""
+    row_id = secrets.token_hex(16)
+    payload = {"choices": choices, "channel": "paper", "receipt": None,
+               "receipt_hash": hashlib.sha256(secrets.token_bytes(32)).hexdigest(), "answers": None}
+    db.session.add(SealedBallot(id=row_id, heading_id=heading.id,
+                                sealed=seal(row_id, heading.id, payload)))
+    db.session.flush()
+
+
 # -- the mixer ----------------------------------------------------------------------------
 
 def waiting(heading: Heading) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from pb import tally
 from pb.models import Ballot, Heading, Recount, Result, Round, db
 from pb.policy import can
-from pb.services import ballot_box
+from pb.services import ballot_box, paper
 from pb.services.errors import NotAllowed, ServiceError, WrongPhase
 from pb.services.rounds import current_phase, has_reached, published  # noqa: F401 (re-exported)
 from pb.services.voting import ballot_rules, projects
@@ -83,6 +83,7 @@ def _may_count(person, round_: Round) -> None:
         raise WrongPhase(_l("The count can only run once voting has closed."))
     if is_counted(round_) and current_phase(round_) in ("results", "delivery"):
         raise WrongPhase(_l("The results have been published and cannot be counted again."))
+    paper.refuse_count_while_unsettled(round_)  # a paper keyed once or differently is not counted
 
 
 def mix_and_count(person, round_: Round, reason: str | None = None) -> list[Result]:
