@@ -130,13 +130,14 @@ def _init_templates(app) -> None:
 def _register_blueprints(app) -> None:
     from pb.web.account import bp as account
     from pb.web.admin import bp as admin
+    from pb.web.assist import bp as assist
     from pb.web.equalities import bp as equalities
     from pb.web.pages import bp as pages
     from pb.web.rounds import bp as rounds
     from pb.web.voting import bp as voting
     from pb.web.wards import bp as wards
 
-    for bp in (pages, wards, rounds, voting, account, equalities, admin):
+    for bp in (pages, wards, rounds, voting, account, equalities, admin, assist):
         app.register_blueprint(bp)
 
 
