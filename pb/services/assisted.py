@@ -106,6 +106,9 @@ def check_resident(officer, round_: Round, *, name: str, born: date | None, post
         raise ServiceError(_l("Enter the resident's date of birth"), field="born")
     if born >= date.today() or born.year < 1900:
         raise ServiceError(_l("The date of birth must be a real date in the past"), field="born")
+    if not within_age_range(round_, born):
+        raise ServiceError(_l("This round is only for some ages, and the resident's date of birth "
+                              "is outside them"), field="born")
     tidy = normalise(postcode)
     if tidy is None:
         raise ServiceError(_l("Enter a real postcode, like SW2 1RW"), field="postcode")
@@ -135,6 +138,28 @@ def check_resident(officer, round_: Round, *, name: str, born: date | None, post
         db.session.rollback()
         raise
     return person
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def within_age_range(round_: Round, born: date) -> bool:
+    """Whether a resident born on `born` may vote in a round that has an age range (a youth
+    budget); the officer has seen the date of birth, so this replaces the resident's own
+    declaration."""
+    age_range = getattr(round_, "age_range", None)
+    if not age_range:
+        return True
+    youngest, oldest = age_range
+    age = age_on(born, date.today())
+    return (youngest is None or age >= youngest) and (oldest is None or age <= oldest)
+
+
+def cast_options(round_: Round) -> dict:
+    """What ``voting.cast_ballot`` needs beyond the choices for an assisted resident: the
+    age declaration, made by the officer's check of the date of birth, where the round asks."""
+    return {"age_declared": True} if getattr(round_, "age_range", None) else {}
 
 
 def can_assist(officer, round_: Round) -> bool:

@@ -122,3 +122,20 @@ def test_an_eligibility_reference_is_checked_at_the_check_and_used_at_the_cast(c
     # the same reference cannot be used again, by phone or assisted
     with pytest.raises(ServiceError):
         check(round_, name="Someone Else", reference="AB123456")
+
+
+@pytest.mark.skipif(not hasattr(__import__("pb.models", fromlist=["Round"]).Round, "min_age"),
+                    reason="rounds have no age range in this tree")
+def test_a_youth_budget_takes_the_date_of_birth_the_officer_saw_as_the_age_declaration(ctx):
+    round_ = make_round("voting", min_age=11, max_age=25)
+    heading = round_.headings[0]
+    projects = add_projects(heading, [3000])
+    today = date.today()
+    with pytest.raises(ServiceError) as err:
+        check(round_, born=date(1970, 3, 27))
+    assert err.value.field == "born"
+    assert count(AssistedCheck) == 0
+    person = check(round_, born=date(today.year - 18, 1, 1))
+    voting.cast_ballot(person, heading, [projects[0].project_id], channel="assisted",
+                       **assisted.cast_options(round_))
+    assert db.session.scalars(select(RollEntry)).one().age_declared is True

@@ -211,7 +211,8 @@ def cast(round_id: int):
     if choices is None:
         return redirect(url_for("assist.resident", round_id=round_.id))
     try:
-        done = voting.cast_ballot(person, heading, choices, channel="assisted", reference=state.get("reference"))
+        done = voting.cast_ballot(person, heading, choices, channel="assisted", reference=state.get("reference"),
+                                  **assisted.cast_options(round_))
     except voting.InvalidBallot as err:
         _seal_state(round_, {k: v for k, v in state.items() if k != "choices"})
         return _render_ballot(round_, heading, choices, err.problems, 400)
