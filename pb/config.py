@@ -39,6 +39,10 @@ RATELIMIT_SMS_CODES_PER_NUMBER, RATELIMIT_SMS_CODES_PER_IP  for the SMS sign-in'
               library asking for two codes). Use them with pb.extensions.abuse_limit:
                   @abuse_limit("RATELIMIT_SMS_CODES_PER_IP")
                   @abuse_limit("RATELIMIT_SMS_CODES_PER_NUMBER", key_func=lambda: number_hash)
+RATELIMIT_REFERENCE_TRIES_PER_PERSON, RATELIMIT_REFERENCE_TRIES_PER_IP  refused eligibility
+              reference numbers when casting (defaults 10 per hour for one resident, and 150
+              per 10 minutes from one address: 50 residents at a library mistyping twice each
+              fit; only refused references count).
 """
 
 import hashlib
@@ -100,6 +104,8 @@ LIMITS = {
     "RATELIMIT_RECEIPT_CHECKS_PER_IP": "200 per 10 minutes",
     "RATELIMIT_SMS_CODES_PER_NUMBER": "3 per hour",
     "RATELIMIT_SMS_CODES_PER_IP": "200 per 10 minutes",
+    "RATELIMIT_REFERENCE_TRIES_PER_PERSON": "10 per hour",
+    "RATELIMIT_REFERENCE_TRIES_PER_IP": "150 per 10 minutes",
 }
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -58,6 +59,9 @@ class Round(db.Model):
     max_choices: Mapped[int | None]
     points: Mapped[int | None]  # cumulative ballots: points to spread
     min_spend_percent: Mapped[int | None]  # knapsack ballots: spend at least this share
+    # who may vote, where the round asks (a youth budget for 11 to 25s): voters declare it
+    min_age: Mapped[int | None]
+    max_age: Mapped[int | None]
     proposals_from: Mapped[date] = mapped_column(Date)
     review_from: Mapped[date] = mapped_column(Date)
     voting_from: Mapped[date] = mapped_column(Date)
@@ -82,7 +86,18 @@ class Round(db.Model):
         CheckConstraint("proposals_from <= review_from AND review_from <= voting_from AND "
                         "voting_from < counting_from AND counting_from <= results_from AND "
                         "results_from <= delivery_from", name="phases_in_order"),
+        CheckConstraint("min_age IS NULL OR (min_age >= 0 AND min_age <= 120)", name="min_age_range"),
+        CheckConstraint("max_age IS NULL OR (max_age >= 0 AND max_age <= 120 AND "
+                        "(min_age IS NULL OR max_age >= min_age))", name="max_age_range"),
     )
+
+    @property
+    def age_range(self) -> tuple[int | None, int | None] | None:
+        """(youngest, oldest) who may vote, either possibly None; None when any age may."""
+        youngest = self.min_age or None  # a minimum of 0 asks nothing
+        if youngest is None and self.max_age is None:
+            return None
+        return youngest, self.max_age
 
 
 class Heading(db.Model):
@@ -218,12 +233,17 @@ class SealedBallot(db.Model):
 
 
 class RollEntry(db.Model):
-    """That a person voted in a round, and nothing about how."""
+    """That a person voted in a round, and nothing about how.
+
+    ``age_declared``: in a round with an age range, the voter declared they are within it
+    (no date of birth or age is kept). It is the same for every voter of the round, so it
+    says nothing about anyone's ballot."""
 
     __tablename__ = "roll_entries"
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    age_declared: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     __table_args__ = (UniqueConstraint("round_id", "person_id", name="uq_roll_one_ballot_each"),)
 

@@ -129,7 +129,40 @@ def seed_rounds() -> int:
             mix_heading(heading)
             count_heading(officer, heading)
         added += 1
+    added += _seed_youth_round(officer)
     return added
+
+
+YOUTH_ROUND = "Young Brixton North youth budget 2026"
+
+
+def _seed_youth_round(officer) -> int:
+    """A youth budget for 11 to 25s, open for voting with no ballots yet: residents see who
+    it is for, and tick that they are within its ages when they vote."""
+    from datetime import date, timedelta
+
+    from pb.models import PHASES, Heading, Proposal, Round
+
+    ward = db.session.scalar(select(Ward).where(Ward.slug == "brixton-north"))
+    if officer is None or ward is None or db.session.scalar(select(Round).where(Round.title == YOUTH_ROUND)):
+        return 0
+    dates = {p: date.today() + timedelta(days=d) for p, d in zip(PHASES, DAY_OFFSETS["voting"], strict=True)}
+    round_ = Round(title=YOUTH_ROUND, ballot_type="approval", rule="mes-add1", created_by_id=officer.id,
+                   status="published", min_age=11, max_age=25, max_choices=2,
+                   description="Young people in Brixton North decide how to spend £10,000, as the "
+                               "Young Lambeth Co-operative's youth budgets do.",
+                   **{f"{p}_from": d for p, d in dates.items()})
+    heading = Heading(round=round_, ward=ward, budget=10_000)
+    db.session.add_all([round_, heading])
+    for name, summary, cost in [
+            ("Free football on Friday nights", "Coaching and pitch hire on the estate's cage", 4_000),
+            ("Music studio sessions", "Recording and production workshops at the youth centre", 5_500),
+            ("Revision space in the library", "Late opening with snacks during exam season", 2_500)]:
+        db.session.add(Proposal(heading=heading, title=name, summary=summary, description=summary + ".",
+                                category="young_people", rough_cost=cost, final_cost=cost, status="accepted",
+                                feasibility_reason="Checked by the council's officers."))
+    db.session.commit()
+    return 1
 
 
 def _demo_ballots(round_, heading, ward, n: int) -> None:

@@ -103,13 +103,15 @@ def _same_draft(person, round_: Round) -> Round | None:
 
 def create_round(person, *, title: str, description: str, ballot_type: str, rule: str,
                  headings: list[tuple[Ward, int]], dates: dict[str, date],
-                 min_choices=None, max_choices=None, points=None, min_spend_percent=None) -> Round:
+                 min_choices=None, max_choices=None, points=None, min_spend_percent=None,
+                 min_age=None, max_age=None) -> Round:
     """An officer (or a councillor for their own wards) starts a round as a draft; one
     transaction. Nobody outside the staff sees it until it is published."""
     round_ = Round(title=title, description=description, ballot_type=ballot_type, rule=rule,
                    status="draft",
                    min_choices=min_choices, max_choices=max_choices, points=points,
-                   min_spend_percent=min_spend_percent, created_by_id=person.id,
+                   min_spend_percent=min_spend_percent, min_age=min_age, max_age=max_age,
+                   created_by_id=person.id,
                    **{f"{phase}_from": dates[phase] for phase in PHASES})
     def work():
         if not headings:
@@ -122,6 +124,7 @@ def create_round(person, *, title: str, description: str, ballot_type: str, rule
         if not can(person, "create_round", round_):
             raise NotAllowed(_l("You can only create rounds for your own wards."))
         _check_dates(round_)
+        _check_ages(round_)
         same = _same_draft(person, round_)
         if same is not None:  # the form sent twice (a double click): one draft
             round_.headings.clear()
@@ -140,13 +143,29 @@ def _check_dates(round_: Round) -> None:
                               "must last at least one day."), field="proposals_from")
 
 
+MAX_AGE = 120
+
+
+def _check_ages(round_: Round) -> None:
+    """Who may vote by age (a youth budget for 11 to 25s): whole years from 0 to 120."""
+    for name, message in (("min_age", _l("The youngest age must be a whole number from 0 to 120")),
+                          ("max_age", _l("The oldest age must be a whole number from 0 to 120"))):
+        value = getattr(round_, name)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                  or not 0 <= value <= MAX_AGE):
+            raise ServiceError(message, field=name)
+    if round_.min_age is not None and round_.max_age is not None and round_.max_age < round_.min_age:
+        raise ServiceError(_l("The oldest age cannot be lower than the youngest age"), field="max_age")
+
+
 def _manage(person, round_: Round) -> None:
     if not can(person, "manage_round", round_):
         raise NotAllowed(_l("You cannot change this round."))
 
 
+# who may vote by age is decided with the rest of the draft: it cannot change once residents see it
 DRAFT_FIELDS = ("title", "description", "ballot_type", "rule", "min_choices", "max_choices",
-                "points", "min_spend_percent")
+                "points", "min_spend_percent", "min_age", "max_age")
 
 
 def update_draft(person, round_: Round, *, headings: list[tuple[Ward, int]] | None = None,
@@ -183,6 +202,7 @@ def update_draft(person, round_: Round, *, headings: list[tuple[Ward, int]] | No
             if not can(person, "create_round", round_):
                 raise NotAllowed(_l("You can only create rounds for your own wards."))
         _check_dates(round_)
+        _check_ages(round_)
         return round_
 
     return _in_transaction(work)

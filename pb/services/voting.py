@@ -71,14 +71,37 @@ def has_voted(person, round_: Round) -> bool:
         RollEntry.round_id == round_.id, RollEntry.person_id == person.id)) is not None
 
 
+AGE_FIELD = "age_declared"  # the cast form's checkbox, where a missing declaration is shown
+
+
+def check_age(round_: Round, age_declared: bool) -> None:
+    """A round with an age range (a youth budget) takes only voters who declare they are
+    within it; anyone may vote in any other round. Nothing is asked or kept but the yes."""
+    if round_.age_range is None or age_declared is True:
+        return
+    youngest, oldest = round_.age_range
+    if oldest is None:
+        message = _l("Confirm that you are aged %(min)s or over to vote in this round", min=youngest)
+    elif youngest is None:
+        message = _l("Confirm that you are aged %(max)s or under to vote in this round", max=oldest)
+    elif youngest == oldest:
+        message = _l("Confirm that you are aged %(age)s to vote in this round", age=youngest)
+    else:
+        message = _l("Confirm that you are aged %(min)s to %(max)s to vote in this round",
+                     min=youngest, max=oldest)
+    raise ServiceError(message, field=AGE_FIELD)
+
+
 def cast_ballot(person, heading: Heading, choices, channel: str = "web", *, reference: str | None = None,
-                after_check=None, before_ballot=None, on_step=None) -> Cast:
+                age_declared: bool = False, after_check=None, before_ballot=None, on_step=None) -> Cast:
     """Cast `choices` for `person` in `heading`. Final: it cannot be changed.
 
     One transaction writes the roll entry and the sealed ballot; if anything fails, neither
     stays. When the round has an eligibility list, `reference` must be one of its unused
     references, and the same transaction marks it used (identity data, like the roll
-    entry: the sealed ballot never holds it). `after_check`, `before_ballot` and `on_step` are seams for tests that force a
+    entry: the sealed ballot never holds it). When the round has an age range, the voter
+    must have declared they are within it (`age_declared=True`); the roll entry records
+    the declaration, and the sealed ballot never holds it. `after_check`, `before_ballot` and `on_step` are seams for tests that force a
     race between the check and the insert, or a failure at each step.
     """
     step = on_step or (lambda name: None)
@@ -92,6 +115,7 @@ def cast_ballot(person, heading: Heading, choices, channel: str = "web", *, refe
         raise InvalidBallot(problems)
     if has_voted(person, round_):
         raise AlreadyVoted()
+    check_age(round_, age_declared)
     eligibility.check_reference(round_, reference)
     if after_check:
         after_check()
@@ -101,7 +125,8 @@ def cast_ballot(person, heading: Heading, choices, channel: str = "web", *, refe
     payload = {"choices": choices, "channel": channel, "receipt": receipt,
                "receipt_hash": receipt_hash(receipt), "answers": None}
     try:
-        db.session.add(RollEntry(round_id=round_.id, person_id=person.id))
+        db.session.add(RollEntry(round_id=round_.id, person_id=person.id,
+                                 age_declared=round_.age_range is not None))
         db.session.flush()
         step("roll")
         eligibility.use_reference(round_, reference)  # the conditional update decides races

@@ -9,7 +9,7 @@ import pytest
 
 from pb.extensions import limiter
 from pb.models import Round, db
-from pb.services import counting
+from pb.services import counting, eligibility
 from tests.conftest import FormClient
 from tests.factories import add_projects, close_and_mix, make_round, officer, set_phase
 
@@ -147,3 +147,80 @@ def test_code_requests_are_limited_per_address(app, limits_on, monkeypatch):
     assert answers[:4] == [302] * 4
     assert answers[4:] == [429] * 2
     assert client_at(app, "192.0.2.45").submit("/account/phone", {"number": "07911123499"}).status_code == 302
+
+
+# -- guessing eligibility reference numbers at the cast ---------------------------------
+
+
+def _round_with_list(app, references: int, **options):
+    with app.app_context():
+        round_ = make_round("review", wards=("stockwell-east",), budget=10_000, **options)
+        project = add_projects(round_.headings[0], [3000])[0].project_id
+        listing = "".join(f"LIB{n:04d}\n" for n in range(references)).encode()
+        eligibility.upload_list(officer(), round_, "register.csv", listing)
+        set_phase(round_, "voting")
+        return round_.id, project
+
+
+def _cast_with(client, round_id, project_id, reference, **extra):
+    """Put the choice on the check page and cast it with `reference`; the cast's answer."""
+    check = client.submit(f"/vote/{round_id}", {"project": [project_id], "action": "continue"}, follow_redirects=True)
+    assert check.status_code == 200, check.status_code
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', check.get_data(as_text=True)).group(1)
+    return client.post(f"/vote/{round_id}/cast",
+                       data={"csrf_token": token, "project": [project_id], "reference": reference, **extra})
+
+
+def _resident_at(app, address, name):
+    client = client_at(app, address)
+    assert client.submit("/account/resident", {"name": name, "postcode": "SW9 0AA"}).status_code == 302
+    return client
+
+
+def test_wrong_references_are_limited_per_person(app, limits_on, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_REFERENCE_TRIES_PER_PERSON", "3 per hour")
+    round_id, project = _round_with_list(app, 2)
+    guesser = _resident_at(app, "198.51.100.30", "Guess Work")
+    for n in range(3):
+        refused = _cast_with(guesser, round_id, project, f"LIB9{n:03d}")
+        assert refused.status_code == 400
+        assert "We cannot accept that reference number" in refused.get_data(as_text=True)
+    # now even a reference on the list is refused: guessing has stopped
+    assert_limited(_cast_with(guesser, round_id, project, "LIB0000"))
+    # a neighbour at the same address is not held up by it
+    neighbour = _resident_at(app, "198.51.100.30", "Next Door")
+    assert _cast_with(neighbour, round_id, project, "LIB0001").status_code == 303
+
+
+def test_wrong_references_are_limited_per_address_across_accounts(app, limits_on, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_REFERENCE_TRIES_PER_IP", "4 per 10 minutes")
+    round_id, project = _round_with_list(app, 1)
+    answers = []
+    for n in range(6):  # a new account for every two guesses
+        guesser = _resident_at(app, "198.51.100.31", f"Sock Puppet {n // 2}")
+        answers.append(_cast_with(guesser, round_id, project, f"XX{n:04d}").status_code)
+    assert answers == [400] * 4 + [429] * 2
+    elsewhere = _resident_at(app, "192.0.2.48", "Real Resident")
+    assert _cast_with(elsewhere, round_id, project, "LIB0000").status_code == 303
+
+
+def test_only_refused_references_count(app, limits_on, monkeypatch):
+    """Forgetting the age box or the reference, or a ballot to change, is not guessing."""
+    monkeypatch.setitem(app.config, "RATELIMIT_REFERENCE_TRIES_PER_PERSON", "1 per hour")
+    round_id, project = _round_with_list(app, 1, min_age=11, max_age=25)
+    resident = _resident_at(app, "198.51.100.32", "Young Voter")
+    for _ in range(3):
+        assert _cast_with(resident, round_id, project, "LIB0000").status_code == 400  # no age box
+        assert _cast_with(resident, round_id, project, "", age_declared="yes").status_code == 400
+    assert _cast_with(resident, round_id, project, "LIB0000", age_declared="yes").status_code == 303
+
+
+def test_fifty_residents_at_one_library_mistype_their_references_and_still_vote(app, limits_on):
+    """With the default limits: 50 residents share the library's address, each mistypes
+    their reference twice, and every one of them votes."""
+    round_id, project = _round_with_list(app, 50)
+    for n in range(50):
+        resident = _resident_at(app, LIBRARY, f"Library Reader {n}")
+        for typo in (f"LIB{n:04d}X", f"LIB{n:04d}0"):
+            assert _cast_with(resident, round_id, project, typo).status_code == 400
+        assert _cast_with(resident, round_id, project, f"lib {n:04d}").status_code == 303

@@ -250,6 +250,16 @@ class RoundForm(SummaryMixin, WebForm):
         description=_l("For ranked ballots, the most projects a voter can rank"),
         invalid_message=_l("Enter the most projects as a whole number, like 5"),
         maximum=100, range_message=_l("The most projects must be between 1 and 100"))
+    min_age = WholeNumberField(
+        _l("Youngest age that can vote (optional)"), minimum=0, maximum=120,
+        description=_l("In years, for example 11. Leave empty if there is no youngest age."),
+        invalid_message=_l("Enter the youngest age as a whole number, like 11"),
+        range_message=_l("The youngest age must be between 0 and 120"))
+    max_age = WholeNumberField(
+        _l("Oldest age that can vote (optional)"), minimum=0, maximum=120,
+        description=_l("In years, for example 25. Leave empty if there is no oldest age."),
+        invalid_message=_l("Enter the oldest age as a whole number, like 25"),
+        range_message=_l("The oldest age must be between 0 and 120"))
     proposals_from = _date_field("proposals")
     review_from = _date_field("review")
     voting_from = _date_field("voting")
@@ -279,7 +289,7 @@ class RoundForm(SummaryMixin, WebForm):
     def summary_order(self):
         return ("title", "description", *[f"budget_{w.id}" for w in self.shown_wards],
                 "ballot_type", "points", "min_spend_percent", "rule", "min_choices", "max_choices",
-                *[f"{p}_from" for p in PHASES])
+                "min_age", "max_age", *[f"{p}_from" for p in PHASES])
 
     def budget_fields(self):
         return [(ward, self[f"budget_{ward.id}"]) for ward in self.shown_wards]
@@ -310,6 +320,10 @@ class RoundForm(SummaryMixin, WebForm):
                 and self.min_choices.data > self.max_choices.data and not self.max_choices.errors):
             self.max_choices.errors = [_l("The most projects cannot be fewer than the fewest projects")]
             ok = False
+        if (self.min_age.data is not None and self.max_age.data is not None
+                and self.max_age.data < self.min_age.data and not self.max_age.errors):
+            self.max_age.errors = [_l("The oldest age cannot be lower than the youngest age")]
+            ok = False
         dates = self.dates()
         for earlier, later in zip(PHASES, PHASES[1:], strict=False):
             field = self[f"{later}_from"]
@@ -327,6 +341,9 @@ class RoundForm(SummaryMixin, WebForm):
             "max_choices": self.max_choices.data,
             "points": self.points.data if kind == "cumulative" else None,
             "min_spend_percent": self.min_spend_percent.data if kind == "knapsack" else None,
+            # who can vote by age: residents declare it when they cast
+            "min_age": self.min_age.data,
+            "max_age": self.max_age.data,
         }
 
 

@@ -150,7 +150,7 @@ def _round_form_page(form: RoundForm, save, *, action: str, editing: Round | Non
 def _draft_data(round_: Round) -> dict:
     data = {name: getattr(round_, name) for name in (
         "title", "description", "ballot_type", "rule", "points", "min_spend_percent",
-        "min_choices", "max_choices")}
+        "min_choices", "max_choices", "min_age", "max_age")}
     data.update({f"{phase}_from": getattr(round_, f"{phase}_from") for phase in PHASES})
     data.update({f"budget_{h.ward_id}": h.budget for h in round_.headings})
     return data

@@ -7,10 +7,11 @@ form. The check page carries the choices in hidden fields to the cast, which rem
 draft: after casting the session holds only the one-time voter token.
 """
 
-from flask import abort, redirect, render_template, request, session, url_for
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
+from pb.extensions import client_ip, limiter
 from pb.models import Round, db
 from pb.services import ballot_box, eligibility, voting
 from pb.services.equalities import questions_open
@@ -21,7 +22,7 @@ from pb.tally import MONEY_PARAMS
 from pb.web.fields import WebForm
 from pb.web.helpers import money
 from pb.web.voting import bp
-from pb.web.voting.forms import CastForm
+from pb.web.voting.forms import AGE_FIELD, CastForm
 
 
 def _setup(round_id: int):
@@ -168,7 +169,44 @@ def _render_check(round_, heading, choices, form: CastForm, status=200):
                            errors=form.error_list()), status
 
 
+# Guessing eligibility references: only refused references count (a resident who forgets to
+# tick a box, or whose ballot needs changing, is not counted), per person and per address.
+# The defaults (pb.config) let 50 residents at one library's address each mistype twice.
+
+def _reference_refused(response) -> bool:
+    return bool(g.get("reference_refused"))
+
+
+def _voter_key() -> str:
+    return f"person:{current_user.id}" if current_user.is_authenticated else "anonymous"
+
+
+def _reference_limit(config_key: str, key_func):
+    return limiter.limit(lambda: current_app.config[config_key], key_func=key_func, methods=["POST"],
+                         scope=config_key, deduct_when=_reference_refused)
+
+
+def _form_problems(round_, form: CastForm) -> list[ServiceError]:
+    """What is wrong with the cast form itself, all at once: the age declaration and the
+    reference number."""
+    found = []
+    if form.reference.errors:  # too long to be a reference
+        found.append(ServiceError(form.reference.errors.pop(), field="reference"))
+    try:
+        voting.check_age(round_, form.age_declared.data)
+    except ServiceError as err:
+        found.append(err)
+    if found and not any(err.field == "reference" for err in found):
+        try:
+            eligibility.check_reference(round_, form.reference.data)
+        except ServiceError as err:
+            found.append(err)
+    return found
+
+
 @bp.post("/<int:round_id>/cast")
+@_reference_limit("RATELIMIT_REFERENCE_TRIES_PER_IP", client_ip)
+@_reference_limit("RATELIMIT_REFERENCE_TRIES_PER_PERSON", _voter_key)
 @login_required
 def cast(round_id: int):
     round_, heading = _setup(round_id)
@@ -179,21 +217,30 @@ def cast(round_id: int):
         abort(400)
     choices = read_choices(round_, request.form)
     session.pop(DRAFT, None)  # whatever happens, the choices do not stay in the session
+    problems: list[ServiceError] = []
     try:
-        if form.errors:  # a reference too long to be one: the ballot is checked first all the same
-            problems = voting.problems_with(heading, choices)
-            if problems:
-                raise voting.InvalidBallot(problems)
-            raise ServiceError(form.reference.errors.pop(), field="reference")
-        done = voting.cast_ballot(current_user, heading, choices, reference=form.reference.data)
+        problems = _form_problems(round_, form)
+        if problems:  # the ballot, the phase and the roll are checked first all the same
+            ballot_problems = voting.problems_with(heading, choices)
+            if ballot_problems:
+                raise voting.InvalidBallot(ballot_problems)
+            refused = _cannot_vote(round_, heading)
+            if refused:
+                return refused
+            raise problems[0]
+        done = voting.cast_ballot(current_user, heading, choices, reference=form.reference.data,
+                                  age_declared=form.age_declared.data)
     except voting.InvalidBallot as err:
         return _render_ballot(round_, heading, choices, err.problems, 400)
     except ServiceError as err:
-        if err.field != "reference":
+        if err.field not in ("reference", AGE_FIELD):
             return render_template("voting/refused.html", round=round_, message=err.message), err.status
-        # the choices are valid: they wait in the session for a corrected reference, as before
+        # the choices are valid: they wait in the session for the form to be put right, as before
         session[DRAFT] = ballot_box.seal_draft(current_user.id, round_.id, choices)
-        form.add_service_error(err)
+        for problem in problems or [err]:
+            form.add_service_error(problem)
+        if (form.reference.data or "").strip() and form.reference.errors:
+            g.reference_refused = True  # counts towards the limits on guessing references
         return _render_check(round_, heading, choices, form, err.status)
     # only the one-time token: the session never holds the receipt or a ballot's key
     session["voter_token"] = done.token
