@@ -117,8 +117,10 @@ def parse_mobile(text: str) -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise ServiceError(_l("Enter a mobile phone number, like 07700 900 982 or +44 7700 900 982"),
-                           field="number")
+        # no example number: Ofcom's drama numbers (07700 900xxx) are not valid numbers, and
+        # any valid one belongs to someone who would get the codes of whoever typed it
+        raise ServiceError(_l("Enter a mobile phone number in the correct format: 11 digits starting "
+                              "with 07, or + and the country code"), field="number")
     if phonenumbers.number_type(number) not in MOBILE_TYPES:
         raise ServiceError(_l("Enter a mobile phone number that can receive text messages"), field="number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

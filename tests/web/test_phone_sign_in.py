@@ -131,7 +131,7 @@ def test_a_code_from_another_browser_session_is_refused(app, client):
 
 def test_bad_numbers_are_explained(client):
     for typed, message in [("", "Enter your mobile phone number"),
-                           ("12345", "Enter a mobile phone number, like 07700 900 982"),
+                           ("12345", "Enter a mobile phone number in the correct format"),
                            ("020 7926 1000", "Enter a mobile phone number that can receive text messages")]:
         response = client.submit("/account/phone", {"number": typed})
         body = response.get_data(as_text=True)

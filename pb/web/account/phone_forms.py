@@ -10,9 +10,12 @@ CODE_MAX = 20
 class PhoneNumberForm(WebForm):
     number = LineField(
         _l("Mobile phone number"),
-        description=_l("For international numbers include the country code, like +33"),
+        # the format, not an example number: see pb.services.identity.parse_mobile
+        description=_l("A UK mobile number starts with 07 and has 11 digits. For an international "
+                       "number, start with + and the country code, like +33"),
         max_length=NUMBER_MAX,
-        too_long=_l("Enter a mobile phone number, like 07700 900 982 or +44 7700 900 982"),
+        too_long=_l("Enter a mobile phone number in the correct format: 11 digits starting with 07, "
+                    "or + and the country code"),
         validators=[DataRequired(message=_l("Enter your mobile phone number"))])
 
 
