@@ -133,11 +133,12 @@ def _register_blueprints(app) -> None:
     from pb.web.assist import bp as assist
     from pb.web.equalities import bp as equalities
     from pb.web.pages import bp as pages
+    from pb.web.plans import bp as plans
     from pb.web.rounds import bp as rounds
     from pb.web.voting import bp as voting
     from pb.web.wards import bp as wards
 
-    for bp in (pages, wards, rounds, voting, account, equalities, admin, assist):
+    for bp in (pages, wards, rounds, voting, account, equalities, admin, assist, plans):
         app.register_blueprint(bp)
 
 

@@ -5,7 +5,7 @@ or None for "anything of this kind"). Views, services and templates ask only `ca
 nothing else looks at roles.
 """
 
-from pb.models import Heading, Round, Ward
+from pb.models import Heading, Plan, PlanOutcome, PlanPriority, Round, Ward
 
 
 def _wards(subject) -> list[Ward]:
@@ -15,6 +15,10 @@ def _wards(subject) -> list[Ward]:
         return [subject.ward]
     if isinstance(subject, Ward):
         return [subject]
+    if isinstance(subject, Plan):
+        return [subject.ward]
+    if isinstance(subject, (PlanPriority, PlanOutcome)):
+        return [subject.plan.ward]
     return []
 
 
@@ -66,6 +70,9 @@ RULES = {
     # equalities: the full report during and after a round
     "view_equalities_report": lambda p, s: _staff(p) or p.has_role("equalities") or _councillor_for_any(p, s),
     "set_equalities_threshold": lambda p, s: p.has_role("equalities") or p.has_role("admin"),
+    # ward plans (a Plan, its parts, or a Ward): the ward's councillors, and staff who help
+    "manage_plan": lambda p, s: _staff(p) or _councillor_for_all(p, s),
+    "post_outcome_update": lambda p, s: _staff(p) or _councillor_for_all(p, s),
 }
 
 

@@ -7,6 +7,15 @@ from pb.models.equalities import EqualitiesSetting
 from pb.models.geography import Borough, CensusFigure, Postcode, Ward
 from pb.models.identity import OutboxMessage, PhoneNumber, SignInCode
 from pb.models.people import ROLES, Person, RoleGrant
+from pb.models.plans import (
+    OUTCOME_STATUSES,
+    PLAN_STATES,
+    OutcomeUpdate,
+    Plan,
+    PlanOutcome,
+    PlanPriority,
+    round_priorities,
+)
 from pb.models.rounds import (
     BALLOT_TYPES,
     DATE_CHANGE_KINDS,
@@ -33,5 +42,7 @@ __all__ = [
     "MonitoringResponse", "PHASES", "BALLOT_TYPES", "RULES", "PROPOSAL_STATUSES",
     "DELIVERY_STATUSES", "EqualitiesSetting", "Recount", "ROUND_STATUSES", "DATE_CHANGE_KINDS",
     "PhoneNumber", "SignInCode", "OutboxMessage", "EligibilityEntry",
+    "Plan", "PlanPriority", "PlanOutcome", "OutcomeUpdate", "PLAN_STATES", "OUTCOME_STATUSES",
+    "round_priorities",
     "AssistedIdentity", "AssistedCheck", "PaperBatch", "Paper", "PaperKeying",
 ]

@@ -77,6 +77,9 @@ class Round(db.Model):
         back_populates="round", cascade="all, delete-orphan", order_by="PhaseDateChange.id")
     recounts: Mapped[list["Recount"]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="Recount.id")
+    # the ward plan priorities this round serves (pb.models.plans)
+    priorities = relationship("PlanPriority", secondary="round_priorities", back_populates="rounds",
+                              order_by="(PlanPriority.plan_id, PlanPriority.position)")
 
     __table_args__ = (
         CheckConstraint("ballot_type IN ('approval', 'knapsack', 'cumulative', 'ranked')",
@@ -173,6 +176,7 @@ class Proposal(db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     delivery_status: Mapped[str | None] = mapped_column(String(20))
     delivery_note: Mapped[str | None] = mapped_column(Text)
+    delivery_progress: Mapped[int | None] = mapped_column(Integer)  # per cent done, 0 to 100
     created_at: Mapped[datetime] = mapped_column(default=_now)
     updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
 
@@ -183,6 +187,8 @@ class Proposal(db.Model):
     __table_args__ = (
         CheckConstraint("rough_cost >= 0", name="rough_cost_not_negative"),
         CheckConstraint("final_cost IS NULL OR final_cost > 0", name="final_cost_positive"),
+        CheckConstraint("delivery_progress IS NULL OR (delivery_progress >= 0 AND delivery_progress <= 100)",
+                        name="delivery_progress_percent"),
         CheckConstraint("status IN ('draft', 'submitted', 'feasible', 'unfeasible', 'accepted', "
                         "'rejected', 'merged', 'withdrawn')", name="status_known"),
     )

@@ -130,6 +130,7 @@ def seed_rounds() -> int:
             count_heading(officer, heading)
         added += 1
     added += _seed_youth_round(officer)
+    seed_plans()
     return added
 
 
@@ -197,3 +198,77 @@ def _demo_ballots(round_, heading, ward, n: int) -> None:
         db.session.add(RollEntry(round_id=round_.id, person_id=voter.id))
         db.session.add(SealedBallot(id=row_id, heading_id=heading.id,
                                     sealed=seal(row_id, heading.id, payload)))
+
+
+# Ward plans: a published plan with an outcome in every state (one overdue) in Brixton
+# Windrush, served by its demo round, and a draft plan in Streatham Wells.
+DEMO_PLAN_PRIORITIES = [
+    ("Greener, cleaner streets", "More trees and planting, and less litter and fly-tipping."),
+    ("Safer routes to school", "Crossings and quieter streets around the ward's primary schools."),
+    ("Things to do for young people", "Evening and weekend activities close to home."),
+]
+# title, priority (index), responsible, days from today to the target, status, update
+DEMO_OUTCOMES = [
+    ("30 new street trees", 0, "Parks and Open Spaces", 300, "in_progress",
+     "Twelve trees planted on Railton Road; the rest go in during the winter planting season."),
+    ("Raised crossing outside the primary school", 1, "Highways", -20, "agreed",
+     "Design agreed with the school. Works were due before the end of term but have slipped."),
+    ("Friday youth club sessions", 2, "Young Lambeth Co-operative", -40, "delivered",
+     "Sessions have run every Friday since September, with 40 young people a week."),
+    ("Community clean-up days", 0, "Brixton Windrush Residents' Association", 120, "proposed", None),
+    ("Weekend skate park sessions", 2, "Parks and Open Spaces", 200, "dropped",
+     "The skate park is closed for repairs until next year."),
+]
+
+
+def seed_plans() -> int:
+    """Add the demo plans once (found by ward and title); returns how many were added."""
+    from datetime import timedelta
+
+    from pb.models import Plan, Round
+    from pb.services import plans
+
+    added = 0
+    officer = db.session.scalar(select(Person).where(Person.email == STAFF[1][0]))
+    windrush = db.session.scalar(select(Ward).where(Ward.slug == "brixton-windrush"))
+    wells = db.session.scalar(select(Ward).where(Ward.slug == "streatham-wells"))
+    if officer is None or windrush is None or wells is None:
+        return 0
+    cllr = db.session.scalar(select(Person).where(Person.email == "cllr.brixton-windrush.1@demo.lambeth.example"))
+    author = cllr or officer
+    title = "Brixton Windrush ward plan 2026 to 2028"
+    if not db.session.scalar(select(Plan).where(Plan.ward_id == windrush.id, Plan.title == title)):
+        plan = plans.create_plan(
+            author, windrush, title=title, start_year=2026, end_year=2028,
+            summary="What the ward's councillors and residents want to change in Brixton Windrush by 2028.\n"
+                    "Each outcome says who is responsible and how progress is measured.",
+            you_said_we_did="You said the crossing by the school mattered most, so we moved it up the list.")
+        priorities = [plans.add_priority(author, plan, title=t, description=d) for t, d in DEMO_PLAN_PRIORITIES]
+        outcomes = []
+        for name, priority, responsible, days, _status, _note in DEMO_OUTCOMES:
+            outcomes.append(plans.add_outcome(
+                author, plan, title=name, description="", priority_id=priorities[priority].id,
+                responsible=responsible, target_date=plans.today() + timedelta(days=days),
+                measure="Checked by the council and reported here every quarter."))
+        plans.publish_plan(author, plan)
+        for outcome, (_name, _p, _r, _d, status, note) in zip(outcomes, DEMO_OUTCOMES, strict=True):
+            if status == "proposed":
+                continue
+            steps = {"agreed": ["agreed"], "in_progress": ["agreed", "in_progress"],
+                     "delivered": ["agreed", "in_progress", "delivered"], "dropped": ["dropped"]}[status]
+            for n, step in enumerate(steps):
+                last = n == len(steps) - 1
+                plans.post_update(officer if n % 2 else author, outcome,
+                                  body=note if last else "Agreed with the service responsible.",
+                                  new_status=step, dropped_reason=note if step == "dropped" else "")
+        demo_round = db.session.scalar(select(Round).where(Round.title == DEMO_ROUNDS[0][2]))
+        if demo_round is not None:
+            plans.set_round_priorities(officer, demo_round, [priorities[2].id, priorities[0].id])
+        added += 1
+    draft_title = "Streatham Wells ward plan 2027 to 2029"
+    if not db.session.scalar(select(Plan).where(Plan.ward_id == wells.id, Plan.title == draft_title)):
+        draft = plans.create_plan(officer, wells, title=draft_title, start_year=2027, end_year=2029,
+                                  summary="A first draft, for the ward's councillors to work on.")
+        plans.add_priority(officer, draft, title="A high road people want to visit")
+        added += 1
+    return added

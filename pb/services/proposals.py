@@ -185,7 +185,7 @@ def public_proposals(heading: Heading) -> list[Proposal]:
     return [p for p in heading.proposals if p.status not in ("draft", "withdrawn")]
 
 
-def update_delivery(person, proposal: Proposal, status: str, note: str) -> Proposal:
+def update_delivery(person, proposal: Proposal, status: str, note: str, progress: int | None = None) -> Proposal:
     from pb.models import DELIVERY_STATUSES
 
     if not can(person, "track_delivery", proposal.heading.round):
@@ -195,8 +195,11 @@ def update_delivery(person, proposal: Proposal, status: str, note: str) -> Propo
         raise WrongPhase(_l("Only funded projects, once results are published, have delivery to track."))
     if status not in DELIVERY_STATUSES:
         raise ServiceError(_l("Choose how delivery is going"), field="status")
+    if progress is not None and (not isinstance(progress, int) or not 0 <= progress <= 100):
+        raise ServiceError(_l("Enter the progress as a whole number from 0 to 100"), field="progress")
     try:
         proposal.delivery_status = status
+        proposal.delivery_progress = progress
         proposal.delivery_note = note.strip() or None
         db.session.commit()
     except BaseException:

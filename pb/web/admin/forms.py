@@ -476,9 +476,12 @@ class DeliveryForm(SummaryMixin, WebForm):
         validate_choice=False,
         validators=[InputRequired(message=_l("Choose how delivery is going")),
                     OneOf(_l("Choose how delivery is going"))])
+    progress = WholeNumberField(
+        _l("Progress (optional)"), description=_l("How much of the project is done, from 0 to 100%"),
+        minimum=0, maximum=100, invalid_message=_l("Enter the progress as a whole number from 0 to 100"))
     note = ParagraphsField(
         _l("Update for residents (optional)"),
         description=_l("For example, what has been done and what happens next"),
         max_length=5000, too_long=_l("The update must be 5000 characters or fewer"))
 
-    summary_order = ("status", "note")
+    summary_order = ("status", "progress", "note")

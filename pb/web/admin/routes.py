@@ -4,7 +4,7 @@ lives in pb.policy and pb.services, and a ServiceError is shown next to its fiel
 
 import json
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from werkzeug.routing import BuildError
 
 from pb.models import PHASES, Heading, Proposal, Round, Ward, db
 from pb.policy import can
-from pb.services import eligibility
+from pb.services import eligibility, plans
 from pb.services.counting import is_counted, mix_and_count
 from pb.services.errors import ServiceError
 from pb.services.proposals import CATEGORIES, review_proposal, update_delivery
@@ -124,7 +124,7 @@ def new_round():
                             action=url_for("admin.new_round"), editing=None)
 
 
-def _round_form_page(form: RoundForm, save, *, action: str, editing: Round | None):
+def _round_form_page(form: RoundForm, save, *, action: str, editing: Round | None, extra=None):
     """The create and edit-draft pages: one form, and a service that saves it as a draft."""
     status = 200
     if form.is_submitted():
@@ -144,7 +144,7 @@ def _round_form_page(form: RoundForm, save, *, action: str, editing: Round | Non
                               "you publish it.", title=round_.title))
                 return redirect(url_for("admin.round_page", round_id=round_.id))
     return render_template("admin/new_round.html", form=form, date_fields=PHASE_DATE_FIELDS,
-                           phases=PHASES, action=action, editing=editing), status
+                           phases=PHASES, action=action, editing=editing, **(extra or {})), status
 
 
 def _draft_data(round_: Round) -> dict:
@@ -164,10 +164,19 @@ def edit_round(round_id: int):
     if round_.status != "draft":
         abort(409)
     wards, shown = _wards_for_form()
-    return _round_form_page(RoundForm.for_wards(wards, shown, data=_draft_data(round_)),
-                            lambda **fields: update_draft(current_user, round_, **fields),
+    # the ward plan priorities the round serves: checkboxes of the published plans' priorities
+    chosen = (request.form.getlist("priorities") if request.method == "POST"
+              else [str(p.id) for p in round_.priorities])
+
+    def save(**fields):
+        serves = plans.check_round_priorities([ward for ward, _budget in fields["headings"]], chosen)
+        saved = update_draft(current_user, round_, **fields)
+        return plans.set_round_priorities(current_user, saved, [p.id for p in serves])
+
+    return _round_form_page(RoundForm.for_wards(wards, shown, data=_draft_data(round_)), save,
                             action=url_for("admin.edit_round", round_id=round_.id),
-                            editing=round_)
+                            editing=round_, extra={"priority_options": plans.linkable_priorities(shown),
+                                                   "chosen_priorities": set(chosen)})
 
 
 # ---------------------------------------------------------------- one round
@@ -417,9 +426,11 @@ def delivery(proposal_id: int):
     if not form.is_submitted():
         form.status.data = proposal.delivery_status
         form.note.data = proposal.delivery_note or ""
+        form.progress.data = proposal.delivery_progress
     elif form.validate():
         try:
-            update_delivery(current_user, proposal, form.status.data, form.note.data or "")
+            update_delivery(current_user, proposal, form.status.data, form.note.data or "",
+                            progress=form.progress.data)
         except ServiceError as err:
             form.add_service_error(err)
             status = err.status

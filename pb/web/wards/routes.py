@@ -3,6 +3,7 @@ from sqlalchemy import select
 
 from pb.models import Person, RoleGrant, Ward, db
 from pb.services.census import ward_profile
+from pb.services.plans import current_plan
 from pb.services.rounds import current_phase, rounds_for_ward
 from pb.web import census_labels
 from pb.web.charts import bars, outline_path
@@ -44,5 +45,5 @@ def show(slug: str):
     return render_template(
         "wards/show.html", ward=ward, councillors=councillors, topics=topics,
         rounds=rounds_for_ward(ward), phase_of=current_phase, phase_names=PHASE_NAMES,
-        population=population, outline_d=outline_path(ward.boundary),
+        population=population, outline_d=outline_path(ward.boundary), plan=current_plan(ward),
     )
