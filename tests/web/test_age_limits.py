@@ -158,3 +158,23 @@ def test_an_ordinary_round_asks_no_age(app, client):
                                                        "project": [project_id]})
     assert cast.status_code == 303
     assert roll(app) == [False]
+
+
+def test_without_the_age_box_a_reference_is_not_looked_up(app, client):
+    """Else a form sent without the box would tell a guesser which references are on the
+    list without using them."""
+    with app.app_context():
+        round_ = make_round("review", min_age=11, max_age=25)
+        project_id = add_projects(round_.headings[0], [3000])[0].project_id
+        eligibility.upload_list(officer(), round_, "register.csv", b"AB123456\n")
+        set_phase(round_, "voting")
+        round_id = round_.id
+    answers = []
+    for reference in ("AB123456", "ZZ999999"):
+        body = check_page(client, round_id, project_id, name=f"Prober {reference}")
+        refused = client.post(f"/vote/{round_id}/cast", data={"csrf_token": CSRF.search(body).group(1),
+                                                              "project": [project_id], "reference": reference})
+        assert refused.status_code == 400
+        answers.append(summary_links(refused.get_data(as_text=True)))
+    assert answers[0] == answers[1] == [("#age_declared", "Confirm that you are aged 11 to 25 to vote in this round")]
+    assert roll(app) == []

@@ -196,7 +196,10 @@ def _form_problems(round_, form: CastForm) -> list[ServiceError]:
         voting.check_age(round_, form.age_declared.data)
     except ServiceError as err:
         found.append(err)
-    if found and not any(err.field == "reference" for err in found):
+    # a missing reference is said at once; a given one is looked up only by the cast itself,
+    # so a form sent without the age box cannot test references without using them
+    if found and not any(err.field == "reference" for err in found) \
+            and not eligibility.tidy(form.reference.data or ""):
         try:
             eligibility.check_reference(round_, form.reference.data)
         except ServiceError as err:
