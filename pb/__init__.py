@@ -58,7 +58,8 @@ def _init_extensions(app) -> None:
     login_manager.init_app(app)
     limiter.init_app(app)
     login_manager.login_view = "account.phone_sign_in"
-    login_manager.blueprint_login_views = {"admin": "account.sign_in", "equalities": "account.sign_in"}
+    login_manager.blueprint_login_views = {"admin": "account.sign_in", "equalities": "account.sign_in",
+                                           "assist": "account.sign_in"}
     login_manager.login_message = None
     WTFormsHelpers(app)
 

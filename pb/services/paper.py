@@ -24,6 +24,7 @@ audit of the count.
 import json
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -122,9 +123,11 @@ def unsettled(round_: Round) -> int:
 def refuse_count_while_unsettled(round_: Round) -> None:
     waiting = unsettled(round_)
     if waiting:
-        raise WrongPhase(_l("%(num)s paper ballots are not settled yet (keyed once, keyed "
-                            "differently, or not keyed). Finish keying them, and resolve any "
-                            "mismatches, then count.", num=waiting))
+        raise WrongPhase(lazy_ngettext(
+            "%(num)s paper ballot is not settled yet (keyed once, keyed differently, or not "
+            "keyed). Finish keying it, or resolve the mismatch, then count.",
+            "%(num)s paper ballots are not settled yet (keyed once, keyed differently, or not "
+            "keyed). Finish keying them, and resolve any mismatches, then count.", waiting))
 
 
 # -- keying -------------------------------------------------------------------------------

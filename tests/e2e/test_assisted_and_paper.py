@@ -131,7 +131,7 @@ def test_two_officers_double_key_ten_papers_and_a_supervisor_resolves_the_mismat
     axe_check(first)
     first.locator("#run-count").click()
     axe_check(first)
-    expect(first.locator(".govuk-error-summary")).to_contain_text("1 paper ballots are not settled")
+    expect(first.locator(".govuk-error-summary")).to_contain_text("1 paper ballot is not settled")
     with app.app_context():
         assert db.session.scalar(select(Round).where(Round.id == round_id)).headings[0].result is None
 

@@ -92,7 +92,7 @@ def test_a_mismatch_stays_out_of_the_count_until_a_supervisor_resolves_it(setup)
     assert (summary["agreed"], summary["mismatch"], summary["keyed_once"]) == (1, 1, 0)
     close_and_mix(round_)
     # the count refuses, saying how many papers wait
-    with pytest.raises(WrongPhase, match="1 paper ballots are not settled"):
+    with pytest.raises(WrongPhase, match="1 paper ballot is not settled"):
         counting.mix_and_count(officer(), round_)
     assert heading.result is None
     # neither keyer may resolve it; a third officer may, after the box was mixed

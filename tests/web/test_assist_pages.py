@@ -108,9 +108,9 @@ def test_only_officers_and_admins(app, client, demo, sign_in, voting_round, who)
         assert client.get(url).status_code == 403
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(client, voting_round):
+def test_anonymous_visitors_are_sent_to_the_staff_sign_in(client, voting_round):
     response = client.get(f"/assist/rounds/{voting_round[0]}/resident")
-    assert response.status_code == 302 and "/account/" in response.headers["Location"]
+    assert response.status_code == 302 and "/account/sign-in" in response.headers["Location"]
 
 
 HOSTILE = ["", " ", "\x00", "9" * 5000, "١٢", "<script>", "-1", "0", "2147483648", "x" * 300]

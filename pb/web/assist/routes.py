@@ -88,7 +88,7 @@ def _assisting(round_: Round):
     if person is not None:
         heading = next((h for h in round_.headings if h.ward_id == person.ward_id), None)
     if heading is None:
-        flash(gettext("Check the resident's identity first. A check lasts 15 minutes."))
+        flash(gettext("Check the resident's identity first. A check lasts 15 minutes."), "error")
         return None, None, redirect(url_for("assist.resident", round_id=round_.id))
     return state, person, heading
 
