@@ -69,8 +69,8 @@ def test_the_number_is_stored_only_as_a_keyed_hash(req):
 
 
 def test_numbers_are_checked(req):
-    for bad, message in [("12345", "Enter a mobile phone number, like"),
-                         ("not a number", "Enter a mobile phone number, like"),
+    for bad, message in [("12345", "Enter a mobile phone number in the correct format"),
+                         ("not a number", "Enter a mobile phone number in the correct format"),
                          ("020 7926 1000", "can receive text messages")]:
         with pytest.raises(ServiceError) as refused:
             identity.request_code(bad, "nonce")
