@@ -15,6 +15,7 @@ Each use-case is one transaction; a refusal is a ServiceError with a translated 
 """
 
 import json
+import re
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -65,8 +66,13 @@ def _draft(plan: Plan) -> None:
         raise WrongPhase(_l("This plan has been published, so its priorities and outcomes are fixed."))
 
 
+# control characters (NUL among them, which PostgreSQL cannot store) go, as the forms drop them;
+# line breaks and tabs stay
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _text(value, field: str, *, required=None, maximum=TEXT_MAX, too_long=None) -> str:
-    value = (value or "").strip()
+    value = CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
     if required is not None and not value:
         raise ServiceError(required, field=field)
     if len(value) > maximum:
@@ -332,7 +338,8 @@ def post_update(person, outcome: PlanOutcome, *, body: str, new_status: str | No
 
     def work():
         update = OutcomeUpdate(outcome=outcome, posted_by_id=person.id,
-                               author_name=person.name[:200], author_role=poster_role(person, plan),
+                               author_name=CONTROL.sub("", person.name)[:200],
+                               author_role=poster_role(person, plan),
                                body=body)
         if new_status is not None:
             update.from_status, update.to_status = outcome.status, new_status

@@ -244,3 +244,8 @@ def test_the_demo_has_a_published_plan_with_every_status_and_a_draft(ctx):
     assert plans.plan_rounds(windrush)
     assert plans.current_plan(ward("streatham-wells")) is None
     assert plans.plans_for(officer(), ward("streatham-wells"))[0].state == "draft"
+
+
+def test_control_characters_are_dropped_as_the_forms_drop_them(ctx):
+    plan = draft(councillor(ACRE), title="Nul\x00 plan\x1b", summary="One\r\nTwo\x00")
+    assert (plan.title, plan.summary) == ("Nul plan", "One\nTwo")

@@ -257,6 +257,8 @@ def test_funded_projects_show_progress_and_rounds_serve_priorities(app, client, 
         db.session.commit()
     page = client.get(f"/plans/{plan_ids['live']}").get_data(as_text=True)
     assert f"/rounds/{ids['draft']}" in page
+    round_page = client.get(f"/rounds/{ids['draft']}").get_data(as_text=True)
+    assert f"/plans/{plan_ids['live']}#priority-{plan_ids['l_priority']}" in round_page
 
 
 def counted_round():
