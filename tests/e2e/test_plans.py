@@ -189,3 +189,20 @@ def test_plan_pages_in_every_language_at_320px(page, live_server, axe_check, app
             go(page, axe_check, f"{live_server}{path}lang={lang}")
             click(page, axe_check, page.locator("main form button[type=submit]").first)
             assert page.locator(".govuk-error-summary").is_visible(), (path, lang)
+
+
+def test_drafting_a_plan_works_with_javascript_off(no_js_page, live_server, axe_check, app, demo):
+    page = no_js_page
+    page.set_viewport_size(PHONE)
+    sign_in(page, axe_check, live_server, app, CLLR)
+    go(page, axe_check, f"{live_server}/plans/new?ward={ACRE}")
+    page.locator("#title").fill("Plan without JavaScript")
+    page.locator("#start_year").fill("2030")
+    page.locator("#end_year").fill("2031")
+    page.locator("#summary").fill("Works everywhere")
+    click(page, axe_check, page.get_by_role("button", name="Save the draft"))
+    click(page, axe_check, page.get_by_role("link", name="Add a priority"))
+    page.locator("#title").fill("Quiet streets")
+    click(page, axe_check, page.get_by_role("button", name="Save the priority"))
+    assert "Quiet streets" in page.content()
+    go(page, axe_check, f"{live_server}/wards/{ACRE}/tracker")
