@@ -12,8 +12,11 @@ permission check is what answers. Nobody ever gets a 5xx.
 
 The world (rounds in every phase in both wards, proposals, ballots, counts, and the
 visitors' sessions) is built once per test process through the services and the pages, and
-copied back, row for row, before each test: each test starts from the same world whatever
-ran before it (POSTs publish, delete and count), and the visitors' cookies stay valid.
+copied back, row for row, before each test and after each POST that was not refused
+outright: every case starts from the same world whatever ran before it (POSTs publish,
+delete and count), and the visitors' cookies stay valid.
+
+Known gaps are listed in route_allow_list.FINDINGS and expected to fail, strictly.
 """
 
 import re
@@ -393,7 +396,9 @@ def _send(app, visitor: Visitor, method: str, url: str, query: str) -> str:
 def check(world: World, app, rule: str, method: str) -> tuple[list, list]:
     """Every case of `rule` and `method` for every visitor: ([(key, what went wrong)], [keys])."""
     wrong, checked = [], []
-    werkzeug_rule = next(r for r in app.url_map.iter_rules() if r.rule == rule)
+    werkzeug_rule = next((r for r in app.url_map.iter_rules() if r.rule == rule), None)
+    if werkzeug_rule is None:
+        pytest.skip("no longer a route of the app (test_every_route_is_in_the_allow_list says so)")
     takes_method = method in werkzeug_rule.methods
     for role in ROLES:
         for case in ALLOW[rule]:
