@@ -308,8 +308,7 @@ def delete_outcome(person, outcome: PlanOutcome) -> None:
 
 def poster_role(person, plan: Plan) -> str:
     """How the poster is shown: a councillor for the plan's ward, or their council role."""
-    if person.has_role("councillor", plan.ward) and any(
-            g.role == "councillor" and g.ward_id == plan.ward_id for g in person.roles):
+    if any(g.role == "councillor" and g.ward_id == plan.ward_id for g in person.roles):
         return "councillor"
     return "admin" if person.has_role("admin") and not person.has_role("officer") else "officer"
 
