@@ -294,7 +294,4 @@ ALLOW: dict[str, list[Case]] = {
 # Each is expected to fail, strictly: a pattern that no longer fails fails the test until
 # it is taken off this list.
 FINDINGS: dict[tuple[str, str, str, str], str] = {
-    ("/assist/*", "*", "anonymous", "*"):
-        "the assisted-voting pages send a signed-out officer to the residents' phone sign-in, not "
-        "the staff sign-in (pb/__init__.py: login_manager.blueprint_login_views has no 'assist')",
 }
