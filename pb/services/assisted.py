@@ -36,7 +36,7 @@ from pb.models.assisted import CHECK_METHODS
 from pb.services import eligibility
 from pb.services.errors import NotAllowed, ServiceError, WrongPhase
 from pb.services.postcodes import normalise, ward_for
-from pb.services.rounds import current_phase, heading_for
+from pb.services.rounds import current_phase, heading_for, today
 from pb.services.voting import has_voted
 
 NAME_MAX = 200
@@ -104,7 +104,7 @@ def check_resident(officer, round_: Round, *, name: str, born: date | None, post
         raise ServiceError(_l("The name must be 200 characters or fewer"), field="name")
     if born is None:
         raise ServiceError(_l("Enter the resident's date of birth"), field="born")
-    if born >= date.today() or born.year < 1900:
+    if born >= today() or born.year < 1900:
         raise ServiceError(_l("The date of birth must be a real date in the past"), field="born")
     if not within_age_range(round_, born):
         raise ServiceError(_l("This round is only for some ages, and the resident's date of birth "
@@ -132,7 +132,7 @@ def check_resident(officer, round_: Round, *, name: str, born: date | None, post
     try:
         db.session.add(AssistedCheck(
             id=secrets.token_hex(16), officer_id=officer.id, round_id=round_.id, ward_id=ward.id,
-            method=method, note=note or None, checked_on=date.today()))
+            method=method, note=note or None, checked_on=today()))
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -152,7 +152,7 @@ def within_age_range(round_: Round, born: date) -> bool:
     if not age_range:
         return True
     youngest, oldest = age_range
-    age = age_on(born, date.today())
+    age = age_on(born, today())
     return (youngest is None or age >= youngest) and (oldest is None or age <= oldest)
 
 
