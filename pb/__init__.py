@@ -31,6 +31,7 @@ def create_app(config: dict | None = None):
     _register_errors(app)
     _register_blueprints(app)
     __import__("pb.services.sms", fromlist=["init_app"]).init_app(app)  # refuses the SMS outbox in production
+    __import__("pb.services.email", fromlist=["init_app"]).init_app(app)  # and the email outbox
     _limit_receipt_checks(app)
 
     from pb.cli import pb_cli

@@ -43,6 +43,16 @@ RATELIMIT_REFERENCE_TRIES_PER_PERSON, RATELIMIT_REFERENCE_TRIES_PER_IP  refused 
               reference numbers when casting (defaults 10 per hour for one resident, and 150
               per 10 minutes from one address: 50 residents at a library mistyping twice each
               fit; only refused references count).
+RATELIMIT_STAFF_CODES_PER_ACCOUNT, RATELIMIT_STAFF_CODES_PER_IP  wrong second-factor codes
+              for one staff account and from one address (defaults 10 per hour and 20 per
+              day, and 50 per 10 minutes); besides, 5 wrong codes end that sign-in. Someone
+              who has the password then gets at most about 25 guesses a day at a code.
+RATELIMIT_PASSWORD_RESETS_PER_EMAIL, RATELIMIT_PASSWORD_RESETS_PER_IP  "Forgot your
+              password?" requests for one email and from one address (defaults 3 per hour
+              and 30 per hour).
+
+Email (pb.services.email): EMAIL_ADAPTER (default: as SMS_ADAPTER), NOTIFY_EMAIL_TEMPLATE_ID,
+and PB_PUBLIC_URL, the site's address for links in emails (required in production).
 """
 
 import hashlib
@@ -106,6 +116,10 @@ LIMITS = {
     "RATELIMIT_SMS_CODES_PER_IP": "200 per 10 minutes",
     "RATELIMIT_REFERENCE_TRIES_PER_PERSON": "10 per hour",
     "RATELIMIT_REFERENCE_TRIES_PER_IP": "150 per 10 minutes",
+    "RATELIMIT_STAFF_CODES_PER_ACCOUNT": "10 per hour;20 per day",
+    "RATELIMIT_STAFF_CODES_PER_IP": "50 per 10 minutes",
+    "RATELIMIT_PASSWORD_RESETS_PER_EMAIL": "3 per hour",
+    "RATELIMIT_PASSWORD_RESETS_PER_IP": "30 per hour",
 }
 
 

@@ -70,6 +70,8 @@ RULES = {
     # equalities: the full report during and after a round
     "view_equalities_report": lambda p, s: _staff(p) or p.has_role("equalities") or _councillor_for_any(p, s),
     "set_equalities_threshold": lambda p, s: p.has_role("equalities") or p.has_role("admin"),
+    # staff accounts: invite, grant and withdraw roles, reset a second factor
+    "manage_people": lambda p, s: p.has_role("admin"),
     # ward plans (a Plan, its parts, or a Ward): the ward's councillors, and staff who help
     "manage_plan": lambda p, s: _staff(p) or _councillor_for_all(p, s),
     "post_outcome_update": lambda p, s: _staff(p) or _councillor_for_all(p, s),

@@ -11,6 +11,7 @@ from sqlalchemy import delete, text
 
 from pb import create_app
 from pb.extensions import db
+from tests import second_factor
 
 REFERENCE_TABLES = {"boroughs", "wards", "census_figures", "postcodes", "alembic_version"}
 
@@ -32,6 +33,7 @@ def app():
     os.environ["DATABASE_URL"] = url  # create_app reads it
     os.environ["DATABASE_POOL_SIZE"] = "60"  # room for the 50 concurrent casts
     application = create_app({"TESTING": True})
+    second_factor.APPS.append(application)  # to compute staff sign-in codes in browser tests
     with application.app_context():
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -116,8 +118,10 @@ def demo(app):
 
 @pytest.fixture
 def sign_in(client):
+    """Signs the client in: the password, then (for staff) a code from the authenticator app
+    (tests/second_factor.py)."""
     def sign_in_as(email, password="test-password"):
-        response = client.submit("/account/sign-in", {"email": email, "password": password})
+        response = second_factor.sign_in_staff(client, email, password)
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return response
     return sign_in_as

@@ -35,6 +35,13 @@ from pb.models.rounds import (
     Round,
     SealedBallot,
 )
+from pb.models.staff import (
+    EmailOutboxMessage,
+    PendingSignIn,
+    StaffAudit,
+    StaffCredential,
+    StaffLink,
+)
 
 __all__ = [
     "db", "Borough", "Ward", "CensusFigure", "Postcode", "Person", "RoleGrant", "ROLES",
@@ -42,6 +49,7 @@ __all__ = [
     "MonitoringResponse", "PHASES", "BALLOT_TYPES", "RULES", "PROPOSAL_STATUSES",
     "DELIVERY_STATUSES", "EqualitiesSetting", "Recount", "ROUND_STATUSES", "DATE_CHANGE_KINDS",
     "PhoneNumber", "SignInCode", "OutboxMessage", "EligibilityEntry",
+    "StaffCredential", "PendingSignIn", "StaffLink", "StaffAudit", "EmailOutboxMessage",
     "Plan", "PlanPriority", "PlanOutcome", "OutcomeUpdate", "PLAN_STATES", "OUTCOME_STATUSES",
     "round_priorities",
     "AssistedIdentity", "AssistedCheck", "PaperBatch", "Paper", "PaperKeying",

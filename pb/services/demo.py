@@ -52,8 +52,33 @@ def seed_demo(password: str | None = None) -> list[tuple[str, str]]:
             _account(email, "Cllr " + next(names), password_hash, [("councillor", ward)])
             if seat == 0:
                 accounts.append((email, f"councillor for {ward.name}"))
+    _demo_second_factors()
     db.session.commit()
     return accounts
+
+
+def _demo_second_factors() -> None:
+    """Outside production, every demo staff account gets the documented authenticator secret
+    (pb.services.staff.DEMO_TOTP_SECRET), so developers and tests can compute its codes. In
+    production the demo accounts set up their own, and the demo secret is refused anyway."""
+    from flask import current_app
+
+    from pb.models import StaffCredential
+    from pb.services.staff import DEMO_TOTP_SECRET, open_secret, seal_secret
+
+    if current_app.config.get("PB_ENV") == "production":
+        return
+    db.session.flush()
+    people = db.session.scalars(select(Person).where(Person.email.like("%@demo.lambeth.example"))).all()
+    for person in people:
+        credential = db.session.get(StaffCredential, person.id)
+        if credential is None:
+            credential = StaffCredential(person_id=person.id)
+            db.session.add(credential)
+        if open_secret(person.id, credential.totp_secret) != DEMO_TOTP_SECRET:
+            credential.totp_secret = seal_secret(person.id, DEMO_TOTP_SECRET)
+            credential.pending_secret = None
+            credential.last_step = None
 
 
 def _account(email: str, name: str, password_hash: str, grants) -> Person:
@@ -95,11 +120,12 @@ DAY_OFFSETS = {"proposals": [-3, 20, 30, 44, 46, 60], "voting": [-40, -30, -5, 1
 
 def seed_rounds() -> int:
     """Add the demo rounds once (found by title); returns how many were added."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from pb.models import PHASES, Heading, Proposal, Round
     from pb.services.ballot_box import mix_heading
     from pb.services.counting import count_heading
+    from pb.services.rounds import today
 
     officer = db.session.scalar(select(Person).where(Person.email == STAFF[1][0]))
     added = 0
@@ -107,7 +133,7 @@ def seed_rounds() -> int:
         if db.session.scalar(select(Round).where(Round.title == title)):
             continue
         ward = db.session.scalar(select(Ward).where(Ward.slug == slug))
-        dates = {p: date.today() + timedelta(days=d) for p, d in zip(PHASES, DAY_OFFSETS[phase], strict=True)}
+        dates = {p: today() + timedelta(days=d) for p, d in zip(PHASES, DAY_OFFSETS[phase], strict=True)}
         round_ = Round(title=title, ballot_type=ballot_type, rule=rule, created_by_id=officer.id,
                        status="published",
                        description=f"Residents of {ward.name} decide how to spend £{budget:,} on their neighbourhood.",
@@ -140,14 +166,15 @@ YOUTH_ROUND = "Young Brixton North youth budget 2026"
 def _seed_youth_round(officer) -> int:
     """A youth budget for 11 to 25s, open for voting with no ballots yet: residents see who
     it is for, and tick that they are within its ages when they vote."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from pb.models import PHASES, Heading, Proposal, Round
+    from pb.services.rounds import today
 
     ward = db.session.scalar(select(Ward).where(Ward.slug == "brixton-north"))
     if officer is None or ward is None or db.session.scalar(select(Round).where(Round.title == YOUTH_ROUND)):
         return 0
-    dates = {p: date.today() + timedelta(days=d) for p, d in zip(PHASES, DAY_OFFSETS["voting"], strict=True)}
+    dates = {p: today() + timedelta(days=d) for p, d in zip(PHASES, DAY_OFFSETS["voting"], strict=True)}
     round_ = Round(title=YOUTH_ROUND, ballot_type="approval", rule="mes-add1", created_by_id=officer.id,
                    status="published", min_age=11, max_age=25, max_choices=2,
                    description="Young people in Brixton North decide how to spend £10,000, as the "

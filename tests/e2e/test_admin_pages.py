@@ -11,6 +11,7 @@ from pb.models import Person, Proposal, Round, db
 from pb.services import voting
 from tests.e2e.conftest import LANGS, no_horizontal_scroll
 from tests.factories import add_projects, make_round, set_phase
+from tests.second_factor import sign_in_in_browser
 
 
 @pytest.fixture
@@ -37,11 +38,7 @@ def admin_rounds(app):
 def staff_sign_in(page, live_server, axe_check, email):
     page.goto(f"{live_server}/account/sign-in")
     axe_check(page)
-    page.locator("#email").fill(email)
-    page.locator("#password").fill("test-password")
-    with page.expect_navigation():
-        page.locator("form button[type=submit]").click()
-    axe_check(page)
+    sign_in_in_browser(page, axe_check, email)  # the password, then the authenticator's code
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from pb.models import Round, db
 from tests.e2e.test_round_journey import go, new_page, resident_signs_in
 from tests.factories import add_projects, make_round, set_phase
+from tests.second_factor import sign_in_in_browser
 
 
 def test_an_officer_uploads_a_list_and_a_resident_votes_with_a_reference(
@@ -22,10 +23,7 @@ def test_an_officer_uploads_a_list_and_a_resident_votes_with_a_reference(
 
     officer = new_page(browser, axe_check)
     go(officer, axe_check, f"{live_server}/account/sign-in")
-    officer.get_by_label("Email address").fill("officer@demo.lambeth.example")
-    officer.get_by_label("Password", exact=True).fill("test-password")
-    officer.get_by_role("button", name="Sign in").click()
-    axe_check(officer)
+    sign_in_in_browser(officer, axe_check, "officer@demo.lambeth.example")  # password, then code
     go(officer, axe_check, f"{live_server}/admin/rounds/{round_id}")
     officer.get_by_label("Upload a list of reference numbers").set_input_files(str(register))
     officer.get_by_role("button", name="Upload the list").click()

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import FormClient
 from tests.e2e.conftest import LANGS, no_horizontal_scroll
+from tests.second_factor import sign_in_staff
 from tests.services.test_equalities_service import one_cast, recorded_answers, seed_heading
 
 pytestmark = pytest.mark.e2e
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.e2e
 def _cookie(app, live_server, ballot_id=None, email=None) -> dict:
     client = FormClient(app.test_client())
     if email:
-        response = client.submit("/account/sign-in", {"email": email, "password": "test-password"})
+        response = sign_in_staff(client, email)  # the password, then the authenticator's code
         assert response.status_code == 302
     if ballot_id:
         with client.session_transaction() as session:

@@ -17,6 +17,7 @@ from pb.services.voting import cast_ballot
 from tests.e2e.conftest import no_horizontal_scroll
 from tests.e2e.test_round_journey import go, resident_signs_in
 from tests.factories import add_projects, close_and_mix, make_round, officer, resident, set_phase
+from tests.second_factor import sign_in_in_browser
 from tests.security.test_secrecy import decode_session
 
 pytestmark = pytest.mark.e2e
@@ -159,10 +160,7 @@ def test_officers_preview_results_that_others_cannot_see_yet(browser, live_serve
     url = f"{live_server}/rounds/{counted['round']}/wards/{counted['heading']}/results"
     page = new_page(browser, axe_check)
     go(page, axe_check, f"{live_server}/account/sign-in")
-    page.get_by_label("Email address").fill("test.officer@example.org")
-    page.get_by_label("Password", exact=True).fill("test-password")
-    page.get_by_role("button", name="Sign in").click()
-    axe_check(page)
+    sign_in_in_browser(page, axe_check, "test.officer@example.org")  # password, then set-up
     response = page.goto(url)
     assert response.status == 200
     axe_check(page)

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from pb.models import Round, db
 from tests.factories import set_phase
+from tests.second_factor import sign_in_in_browser
 
 PHONE = {"width": 360, "height": 740}
 POSTCODE = "SW9 0AA"  # Stockwell East
@@ -82,10 +83,7 @@ def test_a_whole_round_in_stockwell_east(app, demo, browser, live_server, axe_ch
     # 1. An officer creates the round
     officer = new_page(browser, axe_check)
     go(officer, axe_check, f"{live_server}/account/sign-in")
-    officer.get_by_label("Email address").fill("officer@demo.lambeth.example")
-    officer.get_by_label("Password", exact=True).fill("test-password")
-    officer.get_by_role("button", name="Sign in").click()
-    axe_check(officer)
+    sign_in_in_browser(officer, axe_check, "officer@demo.lambeth.example")  # password, then code
     go(officer, axe_check, f"{live_server}/admin/rounds/new")
     officer.get_by_label("Title").fill("Stockwell East street fund")
     officer.get_by_label("Stockwell East").fill("10000")

@@ -25,8 +25,9 @@ from pb.extensions import db
 from pb.models import Heading, Proposal, Round
 from pb.services import voting
 from pb.services.identity import identify_resident
-from tests.conftest import REFERENCE_TABLES
+from tests.conftest import REFERENCE_TABLES, FormClient
 from tests.factories import add_projects, make_round, set_phase, ward
+from tests.second_factor import sign_in_staff
 
 ROLES = ("anonymous", "resident", "councillor", "officer", "panel", "admin")
 WARD = "brixton-acre-lane"  # the demo councillor's ward
@@ -188,8 +189,7 @@ def visitors(app, demo, world):
                 "csrf_token": visitor.token, "name": RESIDENT[0], "postcode": RESIDENT[1]})
             assert response.status_code in (302, 303)
         elif role in signed_in:
-            response = visitor.client.post("/account/sign-in", data={
-                "csrf_token": visitor.token, "email": signed_in[role], "password": "test-password"})
+            response = sign_in_staff(FormClient(visitor.client), signed_in[role])  # password, then code
             assert response.status_code in (302, 303)
         visitor.remember()
         made[role] = visitor
@@ -257,6 +257,15 @@ def test_staff_sign_in(app, visitors):
 
 def test_resident_sign_in(app, visitors):
     fuzz(app, visitors, "/account/resident", {"name": "Ada Lovelace", "postcode": "SW2 1RW"}, "anonymous")
+
+
+def test_forgot_password(app, visitors):
+    fuzz(app, visitors, "/account/forgot-password", {"email": "officer@demo.lambeth.example"}, "anonymous")
+
+
+def test_invite_staff(app, visitors):
+    fuzz(app, visitors, "/admin/people/invite", {"email": "new.person@example.org", "role": "officer", "ward": ""},
+         "admin")
 
 
 PROPOSAL = {"title": "Benches for Rush Common", "summary": "Six benches", "description": "So people can rest",

@@ -4,6 +4,7 @@ production HSTS and secure cookies beside the nonce-based Content-Security-Polic
 import pytest
 
 from pb import create_app
+from tests.second_factor import sign_in_staff
 
 # Each of these leaves the site in some browser, or would once decoded again by a proxy.
 OFF_SITE = [
@@ -71,8 +72,7 @@ def test_a_same_site_next_is_kept(app, client, target):
 
 
 def test_staff_sign_in_refuses_an_off_site_next_too(app, client, demo):
-    response = client.submit("/account/sign-in", {"email": demo["officer"], "password": "test-password"},
-                             query_string={"next": "/%09/evil.example"})
+    response = sign_in_staff(client, demo["officer"], next="/%09/evil.example")  # password, then code
     assert response.status_code == 302 and response.headers["Location"] == "/"
 
 

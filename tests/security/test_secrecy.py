@@ -44,6 +44,7 @@ from pb.models import (
 )
 from pb.services.voting import receipt_hash
 from tests.factories import add_projects, dates_for, make_round, officer, ward
+from tests.second_factor import sign_in_over_http
 
 VOTERS = 60
 WARD = "stockwell-east"
@@ -211,9 +212,7 @@ def close_count_and_publish(app, live_server, round_id):
         officer().set_password("test-password")
         db.session.commit()
     staff = requests.Session()
-    page = staff.get(f"{live_server}/account/sign-in")
-    staff.post(f"{live_server}/account/sign-in", data={
-        "csrf_token": _csrf(page.text), "email": email, "password": "test-password"})
+    sign_in_over_http(staff, live_server, app, email)  # the password, then the authenticator's code
     page = staff.get(f"{live_server}/admin/rounds/{round_id}")
     assert page.status_code == 200, page.text[:300]
     response = staff.post(f"{live_server}/admin/rounds/{round_id}/count",

@@ -1,5 +1,6 @@
 """Sessions that end: after sign-out, a copied session cookie opens nothing."""
 
+from tests.second_factor import sign_in_staff
 from tests.security.test_secrecy import decode_session
 
 
@@ -20,7 +21,7 @@ def test_signing_out_on_one_device_ends_the_others(app, demo, sign_in, client):
 
     other = FormClient(app.test_client())
     sign_in(demo["officer"])
-    response = other.submit("/account/sign-in", {"email": demo["officer"], "password": "test-password"})
+    response = sign_in_staff(other, demo["officer"])
     assert response.status_code == 302 and other.get("/admin/").status_code == 200
     client.submit("/account/sign-out", {})
     assert other.get("/admin/").status_code == 302

@@ -10,6 +10,7 @@ from werkzeug.security import generate_password_hash
 
 from pb.models import Person, RoleGrant, db
 from pb.web.account.routes import STAFF_LAST_SEEN
+from tests.second_factor import sign_in_staff
 
 KNOWN = "known.officer@example.org"
 WRONG_ANSWER = "The email address or password is not right"
@@ -112,7 +113,7 @@ def test_staff_sign_in_starts_a_new_session_and_csrf_token(app, client, demo):
     with client.session_transaction() as session:
         session["planted"] = "by someone at this computer before"
         before = session["csrf_token"]
-    response = client.submit("/account/sign-in", {"email": demo["officer"], "password": "test-password"})
+    response = sign_in_staff(client, demo["officer"])  # password, then the authenticator's code
     assert response.status_code == 302
     with client.session_transaction() as session:
         assert "planted" not in session and session.get("csrf_token") != before

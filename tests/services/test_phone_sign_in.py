@@ -195,7 +195,7 @@ def test_the_outbox_refuses_to_start_in_production(app, monkeypatch):
 
 
 class FakeNotify(BaseHTTPRequestHandler):
-    """Just enough of GOV.UK Notify's API: POST /v2/notifications/sms."""
+    """Just enough of GOV.UK Notify's API: POST /v2/notifications/sms and /v2/notifications/email."""
 
     received: list = []
     answer = 201
@@ -204,9 +204,12 @@ class FakeNotify(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.received.append({"path": self.path, "headers": dict(self.headers), "json": json.loads(body)})
         if self.answer == 201:
-            answer = {"id": str(uuid.uuid4()), "reference": None,
-                      "content": {"body": self.received[-1]["json"]["personalisation"]["body"],
-                                  "from_number": "Lambeth"},
+            sent = self.received[-1]["json"]
+            content = {"body": sent["personalisation"]["body"], "from_number": "Lambeth"}
+            if self.path.endswith("/email"):
+                content = {"body": sent["personalisation"]["body"], "subject": sent["personalisation"]["subject"],
+                           "from_email": "ward.budgets@notifications.service.gov.uk"}
+            answer = {"id": str(uuid.uuid4()), "reference": None, "content": content,
                       "uri": "https://api.notifications.service.gov.uk/v2/notifications/x",
                       "template": {"id": self.received[-1]["json"]["template_id"], "version": 1,
                                    "uri": "https://api.notifications.service.gov.uk/v2/template/x"}}
@@ -265,3 +268,63 @@ def test_codes_go_by_gov_uk_notify_with_the_real_client(app, notify_server, monk
             identity.request_code("07400 123456", "browser-one")
         assert db.session.scalar(select(db.func.count()).select_from(SignInCode)) == 1
         db.session.remove()
+
+
+def test_staff_emails_go_by_gov_uk_notify_with_the_real_client(app, notify_server, monkeypatch):
+    """A password reset's email through notifications-python-client's send_email_notification,
+    to the template whose subject is ((subject)) and whose text is ((body))."""
+    from pb.models import EmailOutboxMessage, RoleGrant
+    from pb.services import staff
+    from pb.services.email import EmailNotSent, send_email
+
+    service_id, secret, template = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    monkeypatch.setenv("NOTIFY_API_KEY", f"ward_budgets_test-{service_id}-{secret}")
+    monkeypatch.setenv("NOTIFY_EMAIL_TEMPLATE_ID", template)
+    monkeypatch.setenv("NOTIFY_BASE_URL", f"http://127.0.0.1:{notify_server.server_port}")
+    monkeypatch.setenv("PB_PUBLIC_URL", "https://wardbudgets.lambeth.example")
+    notify_app = create_app({"TESTING": True, "SMS_ADAPTER": "notify"})
+    assert notify_app.config["EMAIL_ADAPTER"] == "notify"  # email follows SMS_ADAPTER
+    with notify_app.test_request_context(base_url="http://forged.example"):
+        person = Person(name="Reset Me", email="reset.me@example.org")
+        person.roles.append(RoleGrant(role="officer"))
+        db.session.add(person)
+        db.session.commit()
+        staff.request_password_reset("reset.me@example.org")
+        [sent] = FakeNotify.received
+        assert sent["path"] == "/v2/notifications/email"
+        assert sent["json"]["email_address"] == "reset.me@example.org" and sent["json"]["template_id"] == template
+        assert set(sent["json"]) == {"email_address", "template_id", "personalisation"}
+        assert set(sent["json"]["personalisation"]) == {"subject", "body"}
+        assert sent["json"]["personalisation"]["subject"] == "Reset your Ward Budgets password"
+        # the link starts with PB_PUBLIC_URL, never with the Host the request claimed
+        token = re.search(r"https://wardbudgets\.lambeth\.example/account/link/([A-Za-z0-9_-]+)",
+                          sent["json"]["personalisation"]["body"]).group(1)
+        assert "forged.example" not in sent["json"]["personalisation"]["body"]
+        assert staff.link_for(token) is not None
+        claims = jwt.decode(sent["headers"]["Authorization"].partition(" ")[2], secret, algorithms=["HS256"])
+        assert claims["iss"] == service_id
+        assert db.session.scalar(select(EmailOutboxMessage)) is None  # nothing in the outbox
+
+        FakeNotify.answer = 400
+        with pytest.raises(EmailNotSent):
+            send_email("someone@example.org", "Subject", "Body")
+        db.session.remove()
+
+
+def test_the_email_outbox_refuses_to_start_in_production(app, monkeypatch):
+    monkeypatch.setenv("PB_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s" * 64)
+    monkeypatch.setenv("BALLOT_SEAL_KEY", "ab" * 32)
+    with pytest.raises(ConfigError, match="email outbox"):
+        create_app({"TESTING": True, "EMAIL_ADAPTER": "outbox"})
+    monkeypatch.setenv("EMAIL_ADAPTER", "outbox")
+    with pytest.raises(ConfigError, match="email outbox"):
+        create_app({"TESTING": True})
+    monkeypatch.delenv("EMAIL_ADAPTER")
+    production = create_app({"TESTING": True})
+    assert production.config["EMAIL_ADAPTER"] == "notify"
+    assert "dev.outbox" not in production.view_functions
+    # in development, an email outbox alone still gets the outbox page
+    monkeypatch.setenv("PB_ENV", "development")
+    development = create_app({"TESTING": True, "SMS_ADAPTER": "notify", "EMAIL_ADAPTER": "outbox"})
+    assert "dev.outbox" in development.view_functions

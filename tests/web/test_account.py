@@ -1,5 +1,8 @@
+from tests.second_factor import sign_in_staff
+
+
 def test_staff_sign_in_and_out(client, demo):
-    response = client.submit("/account/sign-in", {"email": demo["officer"], "password": "test-password"})
+    response = sign_in_staff(client, demo["officer"])  # the password, then the authenticator's code
     assert response.status_code == 302
     body = client.get("/account/").get_data(as_text=True)
     assert "Olu Officer" in body and "Council officer" in body
@@ -27,6 +30,5 @@ def test_a_form_without_its_csrf_token_is_refused(client, demo):
 
 
 def test_next_only_goes_to_our_own_pages(client, demo):
-    response = client.submit("/account/sign-in?next=//evil.example/x",
-                             {"email": demo["officer"], "password": "test-password"})
+    response = sign_in_staff(client, demo["officer"], next="//evil.example/x")
     assert response.headers["Location"] == "/"

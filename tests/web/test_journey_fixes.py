@@ -15,6 +15,7 @@ from pb.models import Round, db
 from pb.services import counting
 from pb.services.rounds import last_day
 from tests.factories import add_projects, close_and_mix, make_round, officer, resident, set_phase
+from tests.second_factor import sign_in_staff
 
 POSTCODE = "SW9 0AA"  # Stockwell East
 SESSION_AFTER_CAST = {"_user_id", "_fresh", "_id", "csrf_token", "voter_token"}
@@ -310,8 +311,7 @@ def counted(app):
 
 
 def staff_signs_in(client):
-    response = client.submit("/account/sign-in", {"email": "test.officer@example.org",
-                                                  "password": "test-password"})
+    response = sign_in_staff(client, "test.officer@example.org")  # the password, then the code
     assert response.status_code == 302
 
 

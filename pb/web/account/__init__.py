@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
-from pb.web.account import phone, routes  # noqa: E402,F401
+from pb.web.account import phone, routes, staff  # noqa: E402,F401

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from pb.extensions import abuse_limit
 from pb.models import Person, db
 from pb.models.people import check_dummy_password
-from pb.services import ballot_box
+from pb.services import ballot_box, staff
 from pb.services.errors import ServiceError
 from pb.services.identity import end_sessions, identify_resident
 from pb.web.account import bp
@@ -46,6 +46,24 @@ def _staff_account_key() -> str:
     return "staff:" + hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()
 
 
+# the sign-in waiting for its second factor: {"attempt", "nonce", "person", "expires", "next"}
+STAFF_PENDING = "staff_pending"
+
+
+def begin_second_factor(person: Person, target: str):
+    """The password (or a one-time link) was right: a fresh session that holds only the
+    waiting sign-in (its id, a nonce whose hash the server keeps, the person, an expiry of
+    5 minutes and where to go after), then the code page, or the set-up page the first time."""
+    attempt_id, nonce = staff.begin_sign_in(person)
+    session.clear()
+    session[STAFF_PENDING] = {"attempt": attempt_id, "nonce": nonce, "person": person.id,
+                              "expires": int(time.time() + staff.PENDING_LIFETIME.total_seconds()),
+                              "next": target}
+    if staff.has_second_factor(person):
+        return redirect(url_for("account.second_factor"))
+    return redirect(url_for("account.set_up_second_factor"))
+
+
 def _start_session(person: Person) -> None:
     """A new session at sign-in: nothing from before (nor its CSRF token) carries over."""
     session.clear()
@@ -67,6 +85,9 @@ def sign_in():
         if right:
             db.session.commit()  # an older hash was replaced with argon2
             target = _safe_next(request.args.get("next"))
+            if staff.needs_second_factor(person):
+                # not signed in yet: the session holds only a marker waiting for the code
+                return begin_second_factor(person, target)
             _start_session(person)
             session[STAFF_LAST_SEEN] = int(time.time())
             return redirect(target)

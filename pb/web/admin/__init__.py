@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from pb.web.admin import routes  # noqa: E402,F401
+from pb.web.admin import people, routes  # noqa: E402,F401

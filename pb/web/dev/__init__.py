@@ -1,4 +1,4 @@
-"""Development-only pages, registered only when the SMS outbox adapter is active."""
+"""Development-only pages, registered only when the SMS or email outbox adapter is active."""
 
 from flask import Blueprint
 

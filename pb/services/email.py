@@ -1,0 +1,100 @@
+"""Sending an email: one interface, `send_email(address, subject, body)`, two adapters.
+
+EMAIL_ADAPTER (environment or app config) chooses; unset, email follows SMS_ADAPTER, so
+one setting still switches every message between development and production:
+  "notify"  GOV.UK Notify, through notifications-python-client. NOTIFY_API_KEY,
+            NOTIFY_EMAIL_TEMPLATE_ID (a template whose subject is ((subject)) and whose
+            whole text is ((body))) and, for tests, NOTIFY_BASE_URL. The default when
+            PB_ENV=production.
+  "outbox"  development: the email is kept in the email_outbox table, shown on
+            /dev/outbox and printed to the console. The default otherwise; the app
+            refuses to start with it when PB_ENV=production.
+
+Links in emails start with PB_PUBLIC_URL (like https://wardbudgets.lambeth.gov.uk): in
+production it must be set, because the request's own Host header is the sender's to
+choose, and a reset link must never point anywhere else.
+"""
+
+import os
+
+from flask import current_app, request
+from sqlalchemy import select
+
+from pb.config import ConfigError
+from pb.models import EmailOutboxMessage, db
+
+ADAPTERS = ("notify", "outbox")
+
+
+class EmailNotSent(Exception):
+    """The email could not be handed to the email provider."""
+
+
+def init_app(app) -> None:
+    """Choose the adapter at start-up (after pb.services.sms.init_app); refuse the outbox
+    in production, where links to set a password would be readable on /dev/outbox."""
+    production = app.config.get("PB_ENV") == "production"
+    adapter = (app.config.get("EMAIL_ADAPTER") or os.environ.get("EMAIL_ADAPTER", "").strip()
+               or app.config.get("SMS_ADAPTER") or ("notify" if production else "outbox"))
+    if adapter not in ADAPTERS:
+        raise ConfigError(f"EMAIL_ADAPTER must be one of {', '.join(ADAPTERS)}, not {adapter!r}.")
+    if adapter == "outbox" and production:
+        raise ConfigError("The development email outbox cannot run with PB_ENV=production: "
+                          "set EMAIL_ADAPTER=notify and NOTIFY_API_KEY, NOTIFY_EMAIL_TEMPLATE_ID.")
+    app.config["EMAIL_ADAPTER"] = adapter
+    for name in ("NOTIFY_API_KEY", "NOTIFY_EMAIL_TEMPLATE_ID", "NOTIFY_BASE_URL", "PB_PUBLIC_URL"):
+        app.config.setdefault(name, os.environ.get(name, "").strip())
+    if adapter == "outbox" and "dev" not in app.blueprints:
+        from pb.web.dev import bp as dev
+
+        app.register_blueprint(dev)
+
+
+def public_url(path: str) -> str:
+    """An absolute address for a link in an email: PB_PUBLIC_URL, or in development the
+    address this request came to."""
+    base = (current_app.config.get("PB_PUBLIC_URL") or "").rstrip("/")
+    if not base:
+        if current_app.config.get("PB_ENV") == "production":
+            raise ConfigError("PB_PUBLIC_URL must be set in production to put links in emails.")
+        base = request.host_url.rstrip("/")
+    return base + path
+
+
+def send_email(address: str, subject: str, body: str) -> None:
+    if current_app.config["EMAIL_ADAPTER"] == "notify":
+        _send_by_notify(address, subject, body)
+    else:
+        _send_to_outbox(address, subject, body)
+
+
+def _send_by_notify(address: str, subject: str, body: str) -> None:
+    from notifications_python_client.errors import APIError
+    from notifications_python_client.notifications import NotificationsAPIClient
+
+    config = current_app.config
+    if not (config["NOTIFY_API_KEY"] and config["NOTIFY_EMAIL_TEMPLATE_ID"]):
+        raise ConfigError("NOTIFY_API_KEY and NOTIFY_EMAIL_TEMPLATE_ID must be set to send email by Notify.")
+    options = {"base_url": config["NOTIFY_BASE_URL"]} if config["NOTIFY_BASE_URL"] else {}
+    client = NotificationsAPIClient(config["NOTIFY_API_KEY"], timeout=10, **options)
+    try:
+        client.send_email_notification(email_address=address,
+                                       template_id=config["NOTIFY_EMAIL_TEMPLATE_ID"],
+                                       personalisation={"subject": subject, "body": body})
+    except APIError as err:
+        raise EmailNotSent(str(err)) from err
+
+
+def _send_to_outbox(address: str, subject: str, body: str) -> None:
+    try:
+        db.session.add(EmailOutboxMessage(address=address, subject=subject[:200], body=body))
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    print(f"[Email outbox] to {address}: {subject}\n{body}", flush=True)
+
+
+def latest_emails(limit: int = 20) -> list[EmailOutboxMessage]:
+    return list(db.session.scalars(
+        select(EmailOutboxMessage).order_by(EmailOutboxMessage.id.desc()).limit(limit)))
