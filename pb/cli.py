@@ -64,6 +64,32 @@ def count_command(round_id, email):
                    f"funded proposals {funded}; ballots sha256 {result.ballots_sha256}")
 
 
+@pb_cli.command("invite")
+@click.argument("email")
+@click.option("--role", default="admin", show_default=True,
+              type=click.Choice(["admin", "officer", "equalities", "councillor"]))
+@click.option("--ward", "ward_slug", help="The councillor's ward, e.g. brixton-windrush.")
+def invite_command(email, role, ward_slug):
+    """Invite a staff member (the first admin, above all): emails a 72-hour one-time link,
+    and prints it too."""
+    from flask import current_app
+    from sqlalchemy import select
+
+    from pb.models import Ward, db
+    from pb.services import staff
+    from pb.services.errors import ServiceError
+
+    ward = db.session.scalar(select(Ward).where(Ward.slug == ward_slug)) if ward_slug else None
+    if ward_slug and ward is None:
+        raise click.ClickException(f"There is no ward {ward_slug!r}.")
+    with current_app.test_request_context(base_url=current_app.config.get("PB_PUBLIC_URL") or None):
+        try:
+            _, token = staff.invite_from_server(email, role, ward)
+        except ServiceError as err:
+            raise click.ClickException(str(err.message)) from None
+        click.echo(f"Invited {email} as {role}. Their one-time link (72 hours): {staff.link_url(token)}")
+
+
 @pb_cli.command("mix")
 def mix_command():
     """Mix the sealed ballots of every ward whose voting has closed (for a scheduled job)."""

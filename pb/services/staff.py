@@ -518,6 +518,17 @@ def invite(actor, email: str, role: str, ward: Ward | None = None) -> Person:
     """Invite someone by email with a role: a 72-hour link to set their name and password.
     Inviting the same address again sends a new link (the older one stops working)."""
     _may_manage(actor)
+    return _invite(actor, email, role, ward)[0]
+
+
+def invite_from_server(email: str, role: str, ward: Ward | None = None) -> tuple[Person, str]:
+    """The operator's invitation (`flask pb invite`), for the first admin or when no admin
+    can sign in: whoever runs commands on the server holds every key already. Recorded with
+    no actor; the link is also returned, for the operator to pass on if email is not set up."""
+    return _invite(None, email, role, ward)
+
+
+def _invite(actor, email: str, role: str, ward: Ward | None) -> tuple[Person, str]:
     email = (email or "").strip()
     ward = _checked_role(role, ward)
     person = db.session.scalar(select(Person).where(func.lower(Person.email) == email.lower()))
@@ -543,8 +554,9 @@ def invite(actor, email: str, role: str, ward: Ward | None = None) -> Person:
         "The link works once. Then you will set up an authenticator app on your phone, which "
         "gives the code you need each time you sign in.\n\n"
         "If you did not expect this email, you can ignore it.",
-        inviter=actor.name or actor.email, role=describe_role(role, ward), link=link_url(token)))
-    return person
+        inviter=(actor.name or actor.email) if actor else gettext("The council"),
+        role=describe_role(role, ward), link=link_url(token)))
+    return person, token
 
 
 def describe_role(role: str, ward: Ward | None) -> str:

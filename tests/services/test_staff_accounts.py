@@ -380,3 +380,22 @@ def test_inviting_an_existing_account_is_refused(req):
     [row] = [r for r in staff.staff_list() if r["person"].email == "cllr@example.org"]
     assert row["invitation"] == "pending" and not row["second_factor"]
     assert [(g.role, g.ward.slug) for g in row["grants"]] == [("councillor", "stockwell-east")]
+
+
+def test_the_operator_invites_the_first_admin_from_the_command_line(app):
+    """A new council has no admin to invite anyone: `flask pb invite` is the way in, and
+    its link works once like any other."""
+    result = app.test_cli_runner().invoke(args=["pb", "invite", "first.admin@example.org"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().rsplit("/", 1)[-1]
+    with app.test_request_context():
+        person = db.session.scalar(select(Person).where(Person.email == "first.admin@example.org"))
+        assert person.has_role("admin") and person.password_hash is None
+        audit = db.session.scalar(select(StaffAudit))
+        assert audit.action == "invited" and audit.actor_id is None
+        assert staff.use_link(token, PASSWORD, "First Admin").check_password(PASSWORD)
+    again = app.test_cli_runner().invoke(args=["pb", "invite", "first.admin@example.org"])
+    assert again.exit_code != 0 and "already an account" in again.output
+    wrong = app.test_cli_runner().invoke(args=["pb", "invite", "c@example.org", "--role", "councillor",
+                                               "--ward", "atlantis"])
+    assert wrong.exit_code != 0 and "no ward" in wrong.output
