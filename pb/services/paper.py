@@ -25,7 +25,7 @@ import json
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pb.models import Heading, Paper, PaperBatch, PaperKeying, Round, db
@@ -134,7 +134,7 @@ def refuse_count_while_unsettled(round_: Round) -> None:
 
 def _paper(batch: PaperBatch, number: int) -> Paper | None:
     return db.session.scalar(select(Paper).where(Paper.batch_id == batch.id, Paper.number == number)
-                             .with_for_update())
+                             .with_for_update().execution_options(populate_existing=True))
 
 
 def key_paper(officer, batch: PaperBatch, number: int | None, choices, *, spoilt: bool = False) -> Paper:
@@ -207,16 +207,18 @@ def resolve_paper(person, paper: Paper, choices, *, spoilt: bool = False) -> Pap
         if problems:
             raise voting.InvalidBallot(problems)
     try:
-        locked = db.session.scalar(select(Paper).where(Paper.id == paper.id).with_for_update())
-        if locked is None or locked.status != "mismatch":
+        # one conditional update decides a race (two supervisors, or a double click): only
+        # the request that moves the paper out of "mismatch" adds its ballot
+        settled = db.session.execute(
+            update(Paper).where(Paper.id == paper.id, Paper.status == "mismatch")
+            .values(status="spoilt" if spoilt else "resolved", resolved_by_id=person.id)
+            .execution_options(synchronize_session=False))
+        if settled.rowcount != 1:
             raise WrongPhase(_l("This paper has already been settled."))
-        locked.resolved_by_id = person.id
-        if spoilt:
-            locked.status = "spoilt"
-        else:
-            locked.status = "resolved"
+        if not spoilt:
             ballot_box.add_paper_ballot(heading, choices)
         db.session.commit()
+        locked = db.session.get(Paper, paper.id, populate_existing=True)
     except BaseException:
         db.session.rollback()
         raise

@@ -14,6 +14,7 @@ import re
 import zlib
 from datetime import date
 
+import pytest
 from sqlalchemy import Date, DateTime, inspect, select, text
 
 from pb.models import (
@@ -152,3 +153,32 @@ def test_nothing_pairs_assisted_residents_or_paper_keyings_with_ballots(app, cli
             for reverse in (False, True):
                 got = score(people, ballot_ids[::-1] if reverse else ballot_ids)
                 assert got < TOLERANCE, (people_name, ballots_name, reverse, got)
+
+
+def test_a_mismatch_resolved_twice_at_once_adds_one_ballot(ctx):
+    """Two supervisors (or one double click): the second request still holds the paper it
+    loaded as a mismatch when the first has settled it. Only one ballot may come of it."""
+    from sqlalchemy import func, select, text
+
+    from pb.models import Paper, Person, SealedBallot, db
+    from pb.services import paper
+    from pb.services.errors import WrongPhase
+    from tests.factories import add_projects, make_round
+    from tests.services.test_paper import staff
+
+    round_ = make_round("voting", max_choices=2)
+    heading = round_.headings[0]
+    ids = [p.project_id for p in add_projects(heading, [3000, 4000, 5000])]
+    one, two, supervisor = staff("Keyer One"), staff("Keyer Two"), staff("Supervisor")
+    batch = paper.create_batch(one, heading, "Box", 1)
+    paper.key_paper(one, batch, 1, [ids[0]])
+    paper_id = paper.key_paper(two, batch, 1, [ids[1]]).id
+    supervisor_id = supervisor.id
+    db.session.commit()
+    db.session.expunge_all()
+    stale = db.session.get(Paper, paper_id)  # the second request has loaded the paper
+    with db.engine.begin() as other:  # the first request settles it meanwhile
+        other.execute(text("UPDATE papers SET status = 'resolved' WHERE id = :id"), {"id": paper_id})
+    with pytest.raises(WrongPhase):
+        paper.resolve_paper(db.session.get(Person, supervisor_id), stale, [ids[2]])
+    assert db.session.scalar(select(func.count()).select_from(SealedBallot)) == 0
