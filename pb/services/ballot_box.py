@@ -251,12 +251,13 @@ def mix_heading(heading: Heading, *, on_step=None) -> int:
         rng = secrets.SystemRandom()
         rng.shuffle(payloads)
         ballots, answers = [], []
+        channels = _channels_kept(payloads)
         for payload in payloads:
             ballot_id = secrets.token_hex(16)
             ballots.append({"id": ballot_id, "heading_id": heading_id,
                             "choices": json.dumps(payload["choices"], sort_keys=True),
                             "receipt_hash": payload["receipt_hash"],
-                            "channel": payload.get("channel", "web")})
+                            "channel": channels.get(payload.get("channel", "web"), "web")})
             if payload.get("answers"):
                 answers.append({"ballot_id": ballot_id, "heading_id": heading_id,
                                 "answers": json.dumps(payload["answers"], sort_keys=True)})
@@ -277,6 +278,23 @@ def mix_heading(heading: Heading, *, on_step=None) -> int:
         db.session.rollback()
         raise
     return len(rows)
+
+
+# A channel that staff know the voters of (assisted: the officers' checks; SMS: the
+# numbers) is kept on the mixed ballots only when at least this many of the ward's ballots
+# came that way; fewer are written as "web", or a ward's one assisted ballot would be its
+# voter's. Paper ballots belong to nobody, so "paper" is always kept. Same floor as the
+# equalities report's disclosure control.
+CHANNEL_FLOOR = 10
+
+
+def _channels_kept(payloads: list[dict]) -> dict[str, str]:
+    counts: dict[str, int] = {}
+    for payload in payloads:
+        channel = payload.get("channel", "web")
+        counts[channel] = counts.get(channel, 0) + 1
+    return {channel: channel if channel in ("web", "paper") or n >= CHANNEL_FLOOR else "web"
+            for channel, n in counts.items()}
 
 
 def _take_readable_ballots(heading_id: int) -> list[dict]:

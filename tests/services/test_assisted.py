@@ -40,7 +40,22 @@ def test_an_assisted_resident_votes_once_with_channel_assisted(ctx):
     assert count(AssistedIdentity) == 1 and count(RollEntry) == 1
     close_and_mix(round_)
     ballot = db.session.scalars(select(Ballot)).one()
-    assert ballot.channel == "assisted" and json.loads(ballot.choices) == [projects[0].project_id]
+    assert json.loads(ballot.choices) == [projects[0].project_id]
+    # the ward's only assisted ballot would be its voter's: below the floor it reads "web"
+    assert ballot.channel == "web"
+
+
+def test_the_assisted_channel_is_kept_only_from_ten_ballots_up(ctx):
+    from pb.services.ballot_box import CHANNEL_FLOOR
+
+    round_ = make_round("voting")
+    heading = round_.headings[0]
+    projects = add_projects(heading, [3000, 4000])
+    for i in range(CHANNEL_FLOOR):
+        person = check(round_, name=f"Resident Number {chr(65 + i)}")
+        voting.cast_ballot(person, heading, [projects[i % 2].project_id], channel="assisted")
+    close_and_mix(round_)
+    assert db.session.scalars(select(Ballot.channel)).all() == ["assisted"] * CHANNEL_FLOOR
 
 
 def test_a_different_date_of_birth_is_a_different_resident(ctx):
