@@ -20,6 +20,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from pb.models import (
     OUTCOME_STATUSES,
@@ -46,11 +47,24 @@ CLOSED_STATUSES = ("delivered", "dropped")
 TITLE_MAX, LINE_MAX, TEXT_MAX = 200, 200, 10_000
 
 
+class ChangedMeanwhile(ServiceError):
+    """Two requests at once (a double click, two councillors) met a unique constraint."""
+
+    status = 409
+
+    def __init__(self):
+        super().__init__(_l("Someone made the same change at the same moment. Check the plan "
+                            "and try again."))
+
+
 def _in_transaction(work):
     try:
         result = work()
         db.session.commit()
         return result
+    except IntegrityError:
+        db.session.rollback()
+        raise ChangedMeanwhile() from None
     except BaseException:
         db.session.rollback()
         raise

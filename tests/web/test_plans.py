@@ -291,3 +291,11 @@ def _draft_form(round_) -> dict:
     for heading in round_.headings:
         data[f"budget_{heading.ward_id}"] = str(heading.budget)
     return data
+
+
+@pytest.mark.parametrize("priority", ["\u00b2", "\u0663", "\uff11", "1" * 12, "-1", "1.0"])
+def test_a_strange_priority_id_is_a_form_error_not_a_server_error(client, sign_in, plan_ids, priority):
+    """'²'.isdigit() is true but int('²') fails: such a value is no priority, never a 500."""
+    sign_in(ACRE_CLLR)
+    answer = client.submit(f"/plans/{plan_ids['draft']}/outcomes/new", outcome_form(priority_id=priority))
+    assert answer.status_code in (302, 400)

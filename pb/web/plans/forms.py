@@ -85,7 +85,7 @@ class OutcomeForm(SummaryMixin, WebForm):
 
     def chosen_priority(self):
         value = self.priority_id.data
-        return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
+        return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 class UpdateForm(SummaryMixin, WebForm):
