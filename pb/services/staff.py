@@ -338,15 +338,25 @@ def check_code(attempt_id, nonce, entered: str, *, set_up: bool = False) -> Pers
 
 
 def reset_second_factor(actor, person: Person) -> None:
-    """An admin's recovery for a lost phone: the next sign-in sets up a new app."""
+    """An admin's recovery for a lost phone. The app and the password both go, and a link
+    (72 hours) is emailed: with a password alone, anyone who knew it could set up an app of
+    their own; the link makes the email the proof, as for an invitation."""
     _may_manage(actor)
 
     def work():
         db.session.execute(delete(StaffCredential).where(StaffCredential.person_id == person.id))
+        person.password_hash = None
         _end_sessions(person)
         _audit(actor, person, "second_factor_reset")
+        return _new_link("reset", person.email, person, actor, INVITATION_LIFETIME)
 
-    _in_transaction(work)
+    token = _in_transaction(work)
+    _send(person.email, gettext("Set up your Ward Budgets sign-in again"), gettext(
+        "An administrator has reset the authenticator app of your Ward Budgets staff account, "
+        "as you asked, and your old password no longer works.\n\n"
+        "To choose a new password and set up your app again, open this link within 72 hours:\n"
+        "%(link)s\n\nThe link works once. If you did not ask for this, tell an administrator.",
+        link=link_url(token)))
 
 
 # --- Passwords and one-time links --------------------------------------------------------
@@ -428,6 +438,9 @@ def use_link(token, password: str, name: str | None = None) -> Person:
         person.set_password(password)
         if asks_name(link):
             person.name = name
+        # a key offered before this link (to anyone who had the old password) is not offered again
+        db.session.execute(update(StaffCredential).where(StaffCredential.person_id == person.id)
+                           .values(pending_secret=None))
         db.session.flush()
         _end_sessions(person)
         # any other link for this person is spent with this one

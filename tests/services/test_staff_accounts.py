@@ -211,6 +211,12 @@ def test_an_admin_resets_a_lost_second_factor(req):
     assert not staff.has_second_factor(person) and person.session_version == version + 1
     entry = db.session.scalars(select(StaffAudit).order_by(StaffAudit.id.desc())).first()
     assert (entry.action, entry.actor.email, entry.target_id) == ("second_factor_reset", "boss@example.org", person.id)
+    # the password alone cannot set up a new app: it is gone, and the way back is the email
+    assert person.password_hash is None and not person.check_password(PASSWORD)
+    message = db.session.scalars(select(EmailOutboxMessage).order_by(EmailOutboxMessage.id.desc())).first()
+    assert message.address == "lost.phone@example.org" and "72 hours" in message.body
+    token = last_link("lost.phone@example.org")
+    assert staff.use_link(token, "a brand new long password").check_password("a brand new long password")
 
 
 # --- one-time links ------------------------------------------------------------------------
