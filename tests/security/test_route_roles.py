@@ -214,7 +214,10 @@ def _second_keyer() -> Person:
 
 
 def _snapshot() -> dict:
-    return {table.name: [dict(row) for row in db.session.execute(select(table)).mappings()]
+    # in key order: PostgreSQL returns unordered rows in whatever order the heap holds them,
+    # which changes when a restore's inserts reuse space freed by (auto)vacuum
+    return {table.name: [dict(row) for row in db.session.execute(
+                select(table).order_by(*(table.primary_key.columns or table.columns))).mappings()]
             for table in db.metadata.sorted_tables if table.name not in REFERENCE_TABLES}
 
 
