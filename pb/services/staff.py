@@ -54,14 +54,18 @@ from pb.models import (
     db,
 )
 from pb.policy import can
+from pb.services import audit
 from pb.services.email import EmailNotSent, public_url, send_email
 from pb.services.errors import NotAllowed, ServiceError
 
-STAFF_ROLES = ("councillor", "officer", "equalities", "admin")
+STAFF_ROLES = ("councillor", "officer", "equalities", "admin", "translator")
 PENDING_LIFETIME = timedelta(minutes=5)
 WRONG_CODES_ALLOWED = 5
 INVITATION_LIFETIME = timedelta(hours=72)
 RESET_LIFETIME = timedelta(hours=1)
+# an authenticator app is set up only soon after a one-time link was used, so that someone who
+# learns a password (but cannot read the mailbox) cannot set up their own app for the account
+SET_UP_WINDOW = timedelta(minutes=30)
 PASSWORD_MIN = 12
 PASSWORD_MAX = 256
 NAME_MAX = 200  # people.name
@@ -105,6 +109,16 @@ class LinkNotUsable(ServiceError):
         super().__init__(_l("This link has expired or has already been used."))
 
 
+class SetUpWindowClosed(ServiceError):
+    """The link that set this password was used too long ago to set up an authenticator now."""
+
+    status = 403
+
+    def __init__(self):
+        super().__init__(_l("You need a new link to set up your authenticator app. Use "
+                            "'Forgot your password?' and we will email you one."))
+
+
 class LastAdmin(ServiceError):
     status = 409
 
@@ -144,6 +158,9 @@ def _in_transaction(work):
 def _audit(actor, target, action: str, role: str | None = None, ward: Ward | None = None) -> None:
     db.session.add(StaffAudit(actor_id=actor.id if actor else None, target_id=target.id if target else None,
                               action=action, role=role, ward_id=ward.id if ward else None, at=_now()))
+    if action in ("invited", "granted", "withdrawn"):  # roles; a restricted entry in the public chain
+        audit.record(f"role.{action}", actor=actor, subject=f"person:{target.id}",
+                     details={"role": role, "ward": ward.slug if ward else None})
 
 
 def _end_sessions(person: Person) -> None:
@@ -247,12 +264,26 @@ def pending_sign_in(attempt_id, nonce) -> PendingSignIn | None:
     return row
 
 
+def may_set_up_second_factor(person: Person) -> bool:
+    """Within SET_UP_WINDOW of using an invitation or reset link. An account that never had a
+    link (made straight in the database, as tests do) may set up at its first sign-in;
+    invitations, `flask pb invite` and resets all go through a link."""
+    used = db.session.execute(select(func.count(), func.max(StaffLink.used_at))
+                              .where(StaffLink.person_id == person.id)).one()
+    links, last_used = used
+    if links == 0:
+        return True
+    return last_used is not None and last_used > _now() - SET_UP_WINDOW
+
+
 def set_up_secret(person: Person) -> str:
     """The secret offered to a staff member setting up their app: the same one until a code
     from it is entered (so reloading the page or signing in again changes nothing)."""
     credential = db.session.get(StaffCredential, person.id)
     if credential is not None and credential.totp_secret is not None:
         raise ServiceError(_l("Your authenticator app is already set up."), field="code")
+    if not may_set_up_second_factor(person):
+        raise SetUpWindowClosed()
     secret = open_secret(person.id, credential.pending_secret) if credential else None
     if secret:
         return secret
@@ -303,6 +334,8 @@ def check_code(attempt_id, nonce, entered: str, *, set_up: bool = False) -> Pers
             db.session.refresh(credential)
         if set_up and credential is not None and credential.totp_secret is not None:
             raise SignInEnded(_l("Your authenticator app is already set up. Sign in again."))
+        if set_up and not may_set_up_second_factor(db.session.get(Person, person_id)):
+            raise SignInEnded(SetUpWindowClosed().message)
         sealed = (credential.pending_secret if set_up else credential.totp_secret) if credential else None
         secret = open_secret(person_id, sealed)
         step = _matching_step(secret, code) if secret else None
@@ -500,6 +533,8 @@ ROLE_TITLES = {
     "officer": _l("Council officer"),
     "equalities": _l("Equalities panel member"),
     "admin": _l("Administrator"),
+    # Translators: the role of a volunteer who translates proposals and plans for residents
+    "translator": _l("Volunteer translator"),
 }
 
 

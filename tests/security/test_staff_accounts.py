@@ -237,3 +237,40 @@ def test_the_secret_is_shown_only_on_the_set_up_page_and_never_printed(app, clie
     assert secret not in printed.out and secret not in printed.err
     with client.session_transaction() as session:
         assert secret not in str(dict(session))
+
+
+def test_a_password_alone_cannot_set_up_an_authenticator_once_the_link_is_old(app, client, demo, sign_in):
+    """Someone who learns an invitee's password after the invitee set it (but never finished
+    setting up their app) cannot set up their own app: that needs a link used in the last
+    30 minutes, so a fresh one from the invitee's mailbox."""
+    sign_in(demo["admin"])
+    client.submit("/admin/people/invite", {"email": "late@example.org", "role": "officer"})
+    invitee = FormClient(app.test_client())
+    invitee.get(link_path(app, "late@example.org"))
+    assert invitee.submit("/account/set-password",
+                          {"name": "Late Starter", "password": "the invitee's password"}).status_code == 302
+    with app.app_context():
+        from datetime import timedelta
+        for row in db.session.scalars(select(StaffLink).where(StaffLink.used_at.is_not(None))):
+            row.used_at -= timedelta(minutes=31)
+        db.session.commit()
+    thief = FormClient(app.test_client())
+    for path in ("/account/sign-in/code", "/account/sign-in/set-up"):
+        answer = thief.submit("/account/sign-in", {"email": "late@example.org",
+                                                   "password": "the invitee's password"})
+        assert answer.status_code == 302
+        page = thief.get(path, follow_redirects=True)
+        assert "/account/sign-in/set-up" not in page.request.path
+        assert "You need a new link" in body(page)
+    with app.app_context():
+        person = db.session.scalar(select(Person).where(Person.email == "late@example.org"))
+        from pb.models import StaffCredential
+        credential = db.session.get(StaffCredential, person.id)
+        assert credential is None or (credential.pending_secret is None and credential.totp_secret is None)
+    # a reset link from the mailbox opens the window again
+    client.submit("/account/forgot-password", {"email": "late@example.org"})
+    again = FormClient(app.test_client())
+    again.get(link_path(app, "late@example.org"))
+    assert again.submit("/account/set-password", {"password": "a brand new password"}).status_code == 302
+    signed = sign_in_staff(again, "late@example.org", password="a brand new password")
+    assert again.get("/account/").status_code == 200, signed

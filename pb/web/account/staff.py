@@ -96,6 +96,8 @@ def second_factor():
     if attempt is None:
         return _ended()
     if not staff.has_second_factor(person):
+        if not staff.may_set_up_second_factor(person):
+            return _ended(staff.SetUpWindowClosed().message)
         return redirect(url_for("account.set_up_second_factor"))
     form = SecondFactorForm()
     if form.validate_on_submit():
@@ -116,6 +118,8 @@ def set_up_second_factor():
         return _ended()
     if staff.has_second_factor(person):
         return redirect(url_for("account.second_factor"))
+    if not staff.may_set_up_second_factor(person):
+        return _ended(staff.SetUpWindowClosed().message)
     secret = staff.set_up_secret(person)
     form = SecondFactorForm()
     if form.validate_on_submit():
