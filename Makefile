@@ -47,7 +47,7 @@ database: $(VENV)/.runtime
 
 # For developers: refresh the catalogues after changing user-facing text.
 messages: $(VENV)/.runtime
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext --no-location --sort-output -o messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext --add-comments=Translators: --no-location --sort-output -o messages.pot .
 	$(BIN)/pybabel update -i messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 lint: $(VENV)/.dev

@@ -122,6 +122,7 @@ def _init_templates(app) -> None:
         LANGUAGES=i18n.LANGUAGES,
         html_lang=lambda: g.get("lang_code") or i18n.requested_language(),
         url_with_lang=helpers.url_with_lang,
+        money_spec=helpers.money_spec,
         csp_nonce=lambda: g.get("csp_nonce", ""),
         can=policy.can,  # templates ask pb.policy, never the roles themselves
     )

@@ -9,6 +9,17 @@ English is written in British English: Babel formats it as en_GB ("26 November 2
 strings themselves, so there is no English catalogue.
 """
 
+import json
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from functools import cache
+
+from babel import Locale
+from babel.dates import format_date as _babel_date
+from babel.numbers import format_decimal as _babel_decimal
+from babel.numbers import parse_pattern
 from flask import g, has_request_context, request
 
 # code used in URLs and <html lang>  ->  (Babel locale, name in its own language)
@@ -58,3 +69,138 @@ def remember_language(response):
         response.set_cookie(COOKIE, g.lang_code, max_age=365 * 24 * 3600, samesite="Lax",
                             httponly=True, secure=request.is_secure)
     return response
+
+
+# --- Formatting in the reader's locale --------------------------------------------------
+#
+# Money, numbers and dates go through Babel with the locale of the request (en_GB for
+# English). Locale objects and the patterns built from them are cached per locale, so a
+# page with a hundred amounts parses CLDR data once per process, not once per amount.
+#
+# Money always shows the pound sign "£", placed where the locale's own currency pattern
+# puts its symbol: "£30,000" (en, so, yo, tw), "£ 30.000" (pt), "30.000 £" (es),
+# "30 000 £" (fr, pl). CLDR's own symbol for GBP is "GBP" in Polish and Spanish and "£GB"
+# in French: correct abroad, but on a Lambeth page every amount is in pounds and residents
+# know the sign from their bills. Whole pounds show no pence.
+#
+# Dates: the locale's long date ("26 November 2026", "26 de noviembre de 2026"), except
+#   - Twi: CLDR's "ak" long date is "1, Obubuo, 2026": stray commas and the traditional
+#     month names that many Twi speakers in the UK (and in Ghana's written, official usage)
+#     do not use for calendar dates. Twi pages show the day, the English month name and the
+#     year, "26 November 2026", as residents see on letters from the council.
+#   - French: the first of the month is "1er novembre 2026".
+#   - Somali: CLDR's long date is US-ordered ("Noofeembar 26, 2026"); Somali pages use
+#     day month year like every other page ("26 Noofeembar 2026").
+
+
+@cache
+def locale(babel_code: str) -> Locale:
+    return Locale.parse(babel_code)
+
+
+def current_babel_code() -> str:
+    return LANGUAGES[requested_language()][0]
+
+
+def _whole(value) -> bool:
+    return value == int(value)
+
+
+@cache
+def money_patterns(babel_code: str) -> tuple[str, str]:
+    """(whole pounds, pounds and pence) number patterns with "£" in the locale's place."""
+    standard = locale(babel_code).currency_formats["standard"].pattern.split(";")[0]
+    with_pence = standard.replace("\u00a4", "£")
+    whole = re.sub(r"0\.0+", "0", with_pence)
+    return whole, with_pence
+
+
+@cache
+def money_spec(babel_code: str) -> str:
+    """What the ballot's script needs to write whole pounds exactly as money() does, as JSON
+    (rendered into a data attribute; see assets/js/money.js)."""
+    whole, _ = money_patterns(babel_code)
+    pattern = parse_pattern(whole)
+    symbols = locale(babel_code).number_symbols["latn"]
+    return json.dumps({
+        "prefix": pattern.prefix[0], "suffix": pattern.suffix[0],
+        "negativePrefix": pattern.prefix[1], "negativeSuffix": pattern.suffix[1],
+        "group": symbols["group"], "size": pattern.grouping[0],
+    }, ensure_ascii=False)
+
+
+def money(value, babel_code: str | None = None) -> str:
+    """Pounds in the reader's locale: "£1,500" or "£1,500.50" in English, "1 500 £" in Polish."""
+    code = babel_code or current_babel_code()
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    whole, with_pence = money_patterns(code)
+    if _whole(value):
+        return _babel_decimal(int(value), format=whole, locale=locale(code))
+    return _babel_decimal(Decimal(str(value)).quantize(Decimal("0.01")), format=with_pence,
+                          locale=locale(code), decimal_quantization=True)
+
+
+def number(value, babel_code: str | None = None) -> str:
+    return _babel_decimal(value, locale=locale(babel_code or current_babel_code()))
+
+
+def decimal(value, pattern: str, babel_code: str | None = None) -> str:
+    return _babel_decimal(value, format=pattern, locale=locale(babel_code or current_babel_code()))
+
+
+def percent(value, digits: int = 0, babel_code: str | None = None) -> str:
+    code = babel_code or current_babel_code()
+    pattern = locale(code).percent_formats[None].pattern
+    if digits:
+        pattern = pattern.replace("#,##0", "#,##0." + "0" * digits, 1)
+    return _babel_decimal(value, format=pattern, locale=locale(code))
+
+
+# day-month-year patterns where CLDR's long date does not suit (see above)
+_DATE_PATTERNS = {"ak": ("d MMMM y", "en_GB"), "so": ("d MMMM y", "so")}
+
+
+def date_long(value, babel_code: str | None = None) -> str:
+    """A date in the reader's language: "26 November 2026" in English (en_GB)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date() if value.tzinfo is None else _london(value)
+    code = babel_code or current_babel_code()
+    pattern, data_locale = _DATE_PATTERNS.get(code, ("long", code))
+    if code == "fr" and value.day == 1:
+        pattern = "d'er' MMMM y"
+    return _babel_date(value, format=pattern, locale=locale(data_locale))
+
+
+def _london(moment: datetime) -> date:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo("Europe/London")).date()
+
+
+class lazy_money:  # noqa: N801 - used like a function, in messages
+    """An amount that formats itself when its message is rendered, so a message built at
+    import time (a form's validator) still shows the reader's locale:
+    ``_l("Enter a cost between %(min)s and %(max)s", min=lazy_money(1), max=...)``."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __str__(self) -> str:
+        return money(self.value)
+
+    __html__ = __str__
+
+
+class lazy_date:  # noqa: N801
+    """A date that formats itself in the reader's locale when its message is rendered."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __str__(self) -> str:
+        return date_long(self.value)
+
+    __html__ = __str__

@@ -1,19 +1,17 @@
 // Knapsack ballots: keep the running total live as choices change. Without
 // JavaScript the "Update total" button asks the server for the same figures.
 // Over the budget, the total says so plainly, in the GOV.UK warning style the
-// server uses too.
+// server uses too. Amounts are written by money.js from the locale pattern the server
+// renders into data-money, so they read exactly as the server's.
+import { formatMoney } from "./money.js";
+
 const box = document.getElementById("running-total");
 const script = document.querySelector("script[data-template]");
 if (box && script) {
   const { template, overTemplate, warning } = script.dataset;
   const budget = Number(box.dataset.budget);
-  const lang = document.documentElement.lang;
-  let money;
-  try {
-    money = new Intl.NumberFormat(lang === "en" || lang === "tw" ? "en-GB" : lang, { style: "currency", currency: "GBP", maximumFractionDigits: 0 });
-  } catch (e) {
-    money = new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP", maximumFractionDigits: 0 });
-  }
+  const spec = JSON.parse(script.dataset.money);
+  const money = { format: (amount) => formatMoney(amount, spec) };
   const element = (tag, className, text) => {
     const made = document.createElement(tag);
     made.className = className;

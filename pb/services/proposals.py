@@ -11,6 +11,7 @@ import json
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from pb.i18n import lazy_money
 from pb.models import Heading, Person, Proposal, db
 from pb.policy import can
 from pb.services.errors import NotAllowed, ServiceError, WrongPhase
@@ -62,7 +63,8 @@ def _checked(data: dict) -> dict:
     if "rough_cost" in data:
         cost = data["rough_cost"]
         if not isinstance(cost, int) or not 1 <= cost <= LIMITS["rough_cost"]:
-            raise ServiceError(_l("Enter a cost between £1 and £10,000,000"), field="rough_cost")
+            raise ServiceError(_l("Enter a cost between %(min)s and %(max)s", min=lazy_money(1),
+                                  max=lazy_money(LIMITS["rough_cost"])), field="rough_cost")
     return data
 
 
@@ -155,8 +157,8 @@ def review_proposal(officer, proposal: Proposal, *, decision: str, reason: str,
         if not final_cost or final_cost <= 0:
             raise ServiceError(_l("Enter the final cost in pounds"), field="final_cost")
         if final_cost > proposal.heading.budget:
-            raise ServiceError(_l("The final cost cannot be more than the ward's budget of £%(budget)s",
-                                  budget=f"{proposal.heading.budget:,}"), field="final_cost")
+            raise ServiceError(_l("The final cost cannot be more than the ward's budget of %(budget)s",
+                                  budget=lazy_money(proposal.heading.budget)), field="final_cost")
     if decision == "merge":
         if merge_into is None or merge_into.id == proposal.id or merge_into.heading_id != proposal.heading_id:
             raise ServiceError(_l("Choose another proposal in the same ward to merge into"),

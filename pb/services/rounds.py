@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from pb.i18n import lazy_date, lazy_money
 from pb.models import PHASES, Heading, PhaseDateChange, Round, Ward, db
 from pb.policy import can
 from pb.services.errors import NotAllowed, ServiceError, WrongPhase
@@ -118,8 +119,8 @@ def create_round(person, *, title: str, description: str, ballot_type: str, rule
             raise ServiceError(_l("Choose at least one ward and give it a budget"), field="wards")
         for ward, budget in headings:
             if not isinstance(budget, int) or not 1 <= budget <= MAX_BUDGET:
-                raise ServiceError(_l("The budget for %(ward)s must be between £1 and £100,000,000",
-                                      ward=ward.name), field="wards")
+                raise ServiceError(_l("The budget for %(ward)s must be between %(min)s and %(max)s",
+                                      ward=ward.name, min=lazy_money(1), max=lazy_money(MAX_BUDGET)), field="wards")
             round_.headings.append(Heading(ward=ward, budget=budget))
         if not can(person, "create_round", round_):
             raise NotAllowed(_l("You can only create rounds for your own wards."))
@@ -193,8 +194,8 @@ def update_draft(person, round_: Round, *, headings: list[tuple[Ward, int]] | No
                     round_.headings.remove(heading)
             for ward_id, (ward, budget) in wanted.items():
                 if not isinstance(budget, int) or not 1 <= budget <= MAX_BUDGET:
-                    raise ServiceError(_l("The budget for %(ward)s must be between £1 and "
-                                          "£100,000,000", ward=ward.name), field="wards")
+                    raise ServiceError(_l("The budget for %(ward)s must be between %(min)s and %(max)s",
+                                          ward=ward.name, min=lazy_money(1), max=lazy_money(MAX_BUDGET)), field="wards")
                 if ward_id in kept:
                     kept[ward_id].budget = budget
                 else:
@@ -304,7 +305,7 @@ def extend_voting(person, round_: Round, closes_on: date, reason: str) -> PhaseD
     counting_from = closes_on + timedelta(days=1)
     if counting_from <= round_.counting_from or closes_on < today():
         raise ServiceError(_l("Choose a closing date after the current one, %(date)s.",
-                              date=last_day(round_, "voting")), field="new_date")
+                              date=lazy_date(last_day(round_, "voting"))), field="new_date")
 
     def work():
         change = _record(person, round_, "counting", counting_from, reason, kind="extension")

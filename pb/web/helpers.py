@@ -1,11 +1,10 @@
 """Small things templates need: language-switch URLs and number formatting."""
 
-from decimal import Decimal
-from fractions import Fraction
 from urllib.parse import urlencode
 
 from flask import request
-from flask_babel import format_currency, format_date, format_decimal, format_percent
+
+from pb import i18n
 
 
 def url_with_lang(code: str) -> str:
@@ -15,25 +14,26 @@ def url_with_lang(code: str) -> str:
 
 
 def money(value) -> str:
-    """Pounds in the reader's locale: £1,500, or £1,500.50 when there are pence."""
-    if isinstance(value, Fraction):
-        value = Decimal(value.numerator) / Decimal(value.denominator)
-    if value == int(value):
-        return format_currency(value, "GBP", format="¤#,##0", currency_digits=False)
-    return format_currency(value, "GBP")
+    """Pounds in the reader's locale (pb.i18n.money): £1,500 in English, 1 500 £ in Polish."""
+    return i18n.money(value)
 
 
 def number(value) -> str:
-    return format_decimal(value)
+    return i18n.number(value)
 
 
 def percent(value, digits: int = 0) -> str:
-    return format_percent(value, format="#,##0" + ("." + "0" * digits if digits else "") + "%")
+    return i18n.percent(value, digits)
 
 
 def dateformat(value) -> str:
     """A date in the reader's language: "26 November 2026" in English (en_GB)."""
-    return format_date(value, format="long")
+    return i18n.date_long(value)
+
+
+def money_spec() -> str:
+    """JSON for assets/js/money.js, so the ballot's live total reads like the server's."""
+    return i18n.money_spec(i18n.current_babel_code())
 
 
 FILTERS = {"money": money, "number": number, "percent": percent, "dateformat": dateformat}

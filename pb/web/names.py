@@ -33,7 +33,10 @@ BALLOT_TYPE_NAMES = {
 STATUS_NAMES = {
     "draft": _l("Draft"),
     "submitted": _l("Waiting for review"),
+    # Translators: a proposal's public status: council officers checked it and it CAN be done
+    # (a decision about the idea, not a forecast that "it will go well")
     "feasible": _l("Feasible"),
+    # Translators: a proposal's public status: officers checked it and it cannot be done
     "unfeasible": _l("Not feasible"),
     "accepted": _l("On the ballot"),
     "rejected": _l("Not taken forward"),
@@ -52,5 +55,11 @@ DELIVERY_NAMES = {
 DELIVERY_COLOURS = {"not_started": "grey", "in_progress": "blue", "delivered": "green"}
 
 # once a ward's results are published, a project on its ballot was funded or not
-OUTCOME_NAMES = {"funded": _l("Funded"), "not_funded": _l("Not funded")}
+OUTCOME_NAMES = {
+    # Translators: a project's result after the count: the council WILL pay for it (decided,
+    # past tense). Different from "Would be funded", which is a hypothetical in the equalities report
+    "funded": _l("Funded"),
+    # Translators: a project's result after the count: it did not get money this time
+    "not_funded": _l("Not funded"),
+}
 OUTCOME_COLOURS = {"funded": "green", "not_funded": "grey"}

@@ -15,6 +15,7 @@ from wtforms import Field, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional, StopValidation
 
+from pb.i18n import lazy_money
 from pb.models import PHASES
 from pb.web.fields import LineField, ParagraphsField, WebForm, first_text
 from pb.web.names import (  # noqa: F401 (one wording for staff and public)
@@ -53,6 +54,7 @@ PHASE_DATE_FIELDS = {
 DECISION_NAMES = {
     "accept": _l("Accept onto the ballot"),
     "reject": _l("Reject"),
+    # Translators: a proposal's public status: officers checked it and it cannot be done
     "unfeasible": _l("Not feasible"),
     "merge": _l("Merge into another proposal"),
 }
@@ -278,7 +280,8 @@ class RoundForm(SummaryMixin, WebForm):
             invalid_message=_l("Enter the budget for %(ward)s as a whole number of pounds, like 25000",
                                ward=ward.name),
             maximum=100_000_000,
-            range_message=_l("The budget for %(ward)s must be between £1 and £100,000,000", ward=ward.name))
+            range_message=_l("The budget for %(ward)s must be between %(min)s and %(max)s", ward=ward.name,
+                             min=lazy_money(1), max=lazy_money(100_000_000)))
             for ward in wards}
         form = type("RoundWithWardsForm", (cls,), fields)(**kwargs)
         form.wards = list(wards)

@@ -5,11 +5,12 @@ lives in pb.policy and pb.services, and a ServiceError is shown next to its fiel
 import json
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, gettext, ngettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
+from pb import i18n
 from pb.models import PHASES, Heading, Proposal, Round, Ward, db
 from pb.policy import can
 from pb.services import eligibility, plans
@@ -72,7 +73,7 @@ def _may_see(round_: Round) -> bool:
 @bp.context_processor
 def admin_helpers():
     return {
-        "long_date": lambda d: format_date(d, "d MMMM y") if d else "",
+        "long_date": i18n.date_long,
         "phase_name": lambda key: PHASE_NAMES.get(key, key),
         "status_name": lambda key: STATUS_NAMES.get(key, key),
         "delivery_name": lambda key: DELIVERY_NAMES.get(key, key) if key else "",
@@ -265,7 +266,7 @@ def move_date(round_id: int):
         change = move_phase_date(current_user, round_, form.phase.data, form.new_date.data,
                                  form.reason.data)
         return gettext("%(phase)s now starts on %(date)s", phase=PHASE_NAMES[change.phase],
-                       date=format_date(change.new_date, "d MMMM y"))
+                       date=i18n.date_long(change.new_date))
 
     return _round_form_post(round_id, "manage_round", MoveDateForm, "move_form", run)
 
@@ -275,7 +276,7 @@ def extend(round_id: int):
     def run(round_, form):
         extend_voting(current_user, round_, form.closes_on.data, form.reason.data)
         return gettext("Voting now closes at the end of %(date)s",
-                       date=format_date(last_day(round_, "voting"), "d MMMM y"))
+                       date=i18n.date_long(last_day(round_, "voting")))
 
     return _round_form_post(round_id, "extend_voting", ExtendVotingForm, "extend_form", run)
 

@@ -3,6 +3,7 @@ from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, NumberRange
 
+from pb.i18n import lazy_money
 from pb.services.proposals import CATEGORIES, LIMITS
 from pb.web.fields import LineField, ParagraphsField, PoundsField, WebForm
 from pb.web.widgets import RadioInput, TextInput
@@ -33,7 +34,8 @@ class ProposalForm(WebForm):
                              widget=TextInput(), validators=[
                                  InputRequired(message=_l("Enter a rough cost in pounds, like 2500")),
                                  NumberRange(min=1, max=LIMITS["rough_cost"],
-                                             message=_l("Enter a cost between £1 and £10,000,000"))])
+                                             message=_l("Enter a cost between %(min)s and %(max)s",
+                                                        min=lazy_money(1), max=lazy_money(LIMITS["rough_cost"])))])
 
 
 class ReceiptForm(WebForm):
