@@ -60,7 +60,7 @@ def _init_extensions(app) -> None:
     limiter.init_app(app)
     login_manager.login_view = "account.phone_sign_in"
     login_manager.blueprint_login_views = {"admin": "account.sign_in", "equalities": "account.sign_in",
-                                           "assist": "account.sign_in"}
+                                           "assist": "account.sign_in", "translate": "account.sign_in"}
     login_manager.login_message = None
     WTFormsHelpers(app)
 
@@ -127,6 +127,9 @@ def _init_templates(app) -> None:
         can=policy.can,  # templates ask pb.policy, never the roles themselves
     )
     app.jinja_env.filters.update(helpers.FILTERS)
+    from pb.web.translate import display
+
+    app.jinja_env.globals.update(display.GLOBALS)  # content in the reader's language
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
 
@@ -138,10 +141,11 @@ def _register_blueprints(app) -> None:
     from pb.web.pages import bp as pages
     from pb.web.plans import bp as plans
     from pb.web.rounds import bp as rounds
+    from pb.web.translate import bp as translate
     from pb.web.voting import bp as voting
     from pb.web.wards import bp as wards
 
-    for bp in (pages, wards, rounds, voting, account, equalities, admin, assist, plans):
+    for bp in (pages, wards, rounds, voting, account, equalities, admin, assist, plans, translate):
         app.register_blueprint(bp)
 
 

@@ -39,6 +39,15 @@ def _any_councillor(person) -> bool:
     return bool(person.councillor_wards())
 
 
+def _draft(subject) -> bool:
+    """A round or plan residents cannot read yet (a draft)."""
+    if isinstance(subject, Round):
+        return subject.status == "draft"
+    if isinstance(subject, Plan):
+        return subject.state == "draft"
+    return False
+
+
 def _keyed(person, subject) -> bool:
     """Whether the person keyed the paper (a Paper; anything else: no paper, so no)."""
     return any(k.officer_id == person.id for k in getattr(subject, "keyings", ()))
@@ -75,6 +84,9 @@ RULES = {
     # ward plans (a Plan, its parts, or a Ward): the ward's councillors, and staff who help
     "manage_plan": lambda p, s: _staff(p) or _councillor_for_all(p, s),
     "post_outcome_update": lambda p, s: _staff(p) or _councillor_for_all(p, s),
+    # translations of residents' and the council's texts (a Round or a Plan; None: any):
+    # officers and admins, and volunteer translators for what residents can already read
+    "translate_content": lambda p, s: _staff(p) or (p.has_role("translator") and not _draft(s)),
 }
 
 

@@ -42,6 +42,7 @@ from pb.models.staff import (
     StaffCredential,
     StaffLink,
 )
+from pb.models.translations import ContentTranslation
 
 __all__ = [
     "db", "Borough", "Ward", "CensusFigure", "Postcode", "Person", "RoleGrant", "ROLES",
@@ -53,4 +54,5 @@ __all__ = [
     "Plan", "PlanPriority", "PlanOutcome", "OutcomeUpdate", "PLAN_STATES", "OUTCOME_STATUSES",
     "round_priorities",
     "AssistedIdentity", "AssistedCheck", "PaperBatch", "Paper", "PaperKeying",
+    "ContentTranslation",
 ]

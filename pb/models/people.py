@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash
 
 from pb.extensions import db
 
-ROLES = ("resident", "councillor", "officer", "equalities", "admin")
+ROLES = ("resident", "councillor", "officer", "equalities", "admin", "translator")
 
 
 _hasher = PasswordHasher()

@@ -49,6 +49,8 @@ class Plan(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(String(20), default="draft")
     you_said_we_did: Mapped[str | None] = mapped_column(Text)
+    # the language its texts (and its priorities' and outcomes') are written in; pb.services.content
+    original_locale: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=_now)
     published_at: Mapped[datetime | None]

@@ -70,6 +70,8 @@ class Round(db.Model):
     delivery_from: Mapped[date] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(default=_now)
+    # the language its texts are written in (a code of pb.i18n.LANGUAGES); see pb.services.content
+    original_locale: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
 
     headings: Mapped[list["Heading"]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="Heading.id")
@@ -177,6 +179,8 @@ class Proposal(db.Model):
     delivery_status: Mapped[str | None] = mapped_column(String(20))
     delivery_note: Mapped[str | None] = mapped_column(Text)
     delivery_progress: Mapped[int | None] = mapped_column(Integer)  # per cent done, 0 to 100
+    # the language the proposer wrote in (a code of pb.i18n.LANGUAGES); see pb.services.content
+    original_locale: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(default=_now)
     updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
 

@@ -24,6 +24,7 @@ STAFF = [
     ("admin@demo.lambeth.example", "Alex Admin", [("admin", None)]),
     ("officer@demo.lambeth.example", "Olu Officer", [("officer", None)]),
     ("panel@demo.lambeth.example", "Pat Panel", [("equalities", None)]),
+    ("translator@demo.lambeth.example", "Tam Translator", [("translator", None)]),
 ]
 
 
@@ -157,6 +158,69 @@ def seed_rounds() -> int:
         added += 1
     added += _seed_youth_round(officer)
     seed_plans()
+    seed_translations()
+    return added
+
+
+# Translations of the voting round (Stockwell East): every text into Somali and Portuguese,
+# the titles into Polish, so that a Somali or Portuguese reader sees the ballot in their own
+# language and a Polish reader sees translated titles beside English text marked as such.
+# The other rounds have none: their English text is shown marked lang="en".
+DEMO_TRANSLATIONS = {
+    "round": {
+        "title": {"so": "Mashaariicda yaryar ee Stockwell East 2026", "pt": "Pequenos projetos de Stockwell East 2026"},
+        "description": {
+            "so": "Dadka deggan Stockwell East ayaa go'aamiya sida £30,000 loogu isticmaalo xaafaddooda.",
+            "pt": "Os moradores de Stockwell East decidem como gastar £30.000 no seu bairro."},
+    },
+    "proposals": [
+        {"title": {"so": "Kuraas fadhi oo ku teedsan Stockwell Park Walk", "pt": "Bancos ao longo de Stockwell Park Walk",
+                   "pl": "Ławki wzdłuż Stockwell Park Walk"},
+         "summary": {"so": "Lix kursi si dadka waayeelka ahi u nastaan",
+                     "pt": "Seis bancos para os moradores mais velhos poderem descansar"}},
+        {"title": {"so": "Geedo lagu beero Clapham Road", "pt": "Árvores na Clapham Road", "pl": "Drzewa przy Clapham Road"},
+         "summary": {"so": "Laba iyo toban geed oo hoos iyo hawo nadiif ah keena",
+                     "pt": "Doze árvores para dar sombra e ar mais limpo"}},
+        {"title": {"so": "Kulamada Sabtida ee naadiga dhallinyarada", "pt": "Sessões de sábado no clube de jovens",
+                   "pl": "Sobotnie zajęcia w klubie młodzieżowym"},
+         "summary": {"so": "Sannad kulamo Sabti ah oo ay wadaan laba shaqaale dhallinyarada",
+                     "pt": "Um ano de sessões aos sábados com dois animadores de juventude"}},
+        {"title": {"so": "Qaboojiyaha bulshada", "pt": "Frigorífico comunitário", "pl": "Lodówka społeczna"},
+         "summary": {"so": "Qaboojiye iyo jadwal mutadawiciin oo ku yaal xarunta bulshada",
+                     "pt": "Um frigorífico e uma escala de voluntários no centro comunitário"}},
+        {"title": {"so": "Goob ammaan ah oo waddada laga gudbo oo dugsiga agtiisa ah",
+                   "pt": "Travessia mais segura junto à escola", "pl": "Bezpieczniejsze przejście przy szkole"},
+         "summary": {"so": "Goob laga gudbo oo kor loo qaaday oo ka horraysa dugsiga hoose",
+                     "pt": "Uma passadeira elevada em frente à escola primária"}},
+    ],
+    "feasibility_reason": {"so": "Waxaa hubiyay saraakiisha golaha.", "pt": "Verificado pelos técnicos da câmara."},
+}
+
+
+def seed_translations() -> int:
+    """Translate the demo voting round once (as the demo translator); how many texts were added."""
+    from pb.models import ContentTranslation, Round
+    from pb.services import content
+
+    translator = db.session.scalar(select(Person).where(Person.email == "translator@demo.lambeth.example"))
+    round_ = db.session.scalar(select(Round).where(Round.title == DEMO_ROUNDS[1][2]))
+    if translator is None or round_ is None or db.session.scalar(select(ContentTranslation.id).where(
+            ContentTranslation.kind == "round", ContentTranslation.object_id == round_.id)):
+        return 0
+    wanted: dict[str, dict] = {}
+    for field, texts in DEMO_TRANSLATIONS["round"].items():
+        for code, text in texts.items():
+            wanted.setdefault(code, {})[f"round-{round_.id}-{field}"] = text
+    proposals = sorted(content.public_proposals(round_), key=lambda p: p.id)
+    for proposal, fields in zip(proposals, DEMO_TRANSLATIONS["proposals"], strict=False):
+        fields = {**fields, "description": {code: text + "." for code, text in fields["summary"].items()},
+                  "feasibility_reason": DEMO_TRANSLATIONS["feasibility_reason"]}
+        for field, texts in fields.items():
+            for code, text in texts.items():
+                wanted.setdefault(code, {})[f"proposal-{proposal.id}-{field}"] = text
+    added = 0
+    for code, entries in wanted.items():
+        added += content.save(translator, round_, code, {key: (text, None, False) for key, text in entries.items()})
     return added
 
 

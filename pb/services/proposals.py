@@ -11,7 +11,7 @@ import json
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from pb.i18n import lazy_money
+from pb.i18n import LANGUAGES, lazy_money
 from pb.models import Heading, Person, Proposal, db
 from pb.policy import can
 from pb.services.errors import NotAllowed, ServiceError, WrongPhase
@@ -27,7 +27,7 @@ CATEGORIES = {
     "safety": _l("Safety"),
     "other": _l("Something else"),
 }
-EDITABLE_FIELDS = ("title", "summary", "description", "location", "category", "rough_cost")
+EDITABLE_FIELDS = ("title", "summary", "description", "location", "category", "rough_cost", "original_locale")
 # an officer's decision freezes the text; withdrawn and merged proposals are finished
 REVIEWED = ("feasible", "unfeasible", "accepted", "rejected", "merged")
 DECISIONS = ("accept", "reject", "unfeasible", "merge")
@@ -60,6 +60,8 @@ def _checked(data: dict) -> dict:
         data["location"] = None
     if data.get("category") not in CATEGORIES:
         raise ServiceError(_l("Choose a category"), field="category")
+    if "original_locale" in data and data["original_locale"] not in LANGUAGES:
+        raise ServiceError(_l("Choose the language you are writing in"), field="original_locale")
     if "rough_cost" in data:
         cost = data["rough_cost"]
         if not isinstance(cost, int) or not 1 <= cost <= LIMITS["rough_cost"]:

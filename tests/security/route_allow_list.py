@@ -285,6 +285,16 @@ ALLOW: dict[str, list[Case]] = {
         Case("published-plan", GET=MANAGERS, POST=MANAGERS,
              note="progress updates on a published plan: staff, and the ward's councillors"),
     ],
+    # -- translating content: officers, admins and volunteer translators (not in this world) ----
+    "/translate/": [Case(GET=STAFF, note="translators too: tests/web/test_translated_content.py")],
+    "/translate/rounds/<int:round_id>": [
+        Case("voting", GET=STAFF, POST=STAFF, note="a POST naming no language goes back to the round"),
+        Case("draft", GET=STAFF, POST=STAFF, note="translators may not see drafts; staff may"),
+    ],
+    "/translate/plans/<int:plan_id>": [
+        Case("published-plan", GET=STAFF, POST=STAFF),
+        Case("draft-plan", GET=STAFF, POST=STAFF),
+    ],
 }
 
 # Known gaps between this list and the app: (rule, method, visitor, whose objects) -> why,

@@ -9,7 +9,7 @@ def test_demo_has_every_role_and_every_wards_councillors_and_is_idempotent(ctx):
     seed_demo("pw-two")
     roles = dict(db.session.execute(
         select(RoleGrant.role, func.count()).group_by(RoleGrant.role)).all())
-    assert roles == {"admin": 1, "officer": 1, "equalities": 1, "councillor": 63}
+    assert roles == {"admin": 1, "officer": 1, "equalities": 1, "translator": 1, "councillor": 63}
     officer = db.session.scalar(select(Person).where(Person.email == "officer@demo.lambeth.example"))
     assert officer.check_password("pw-two") and not officer.check_password("pw-one")
 

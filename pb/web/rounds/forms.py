@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField
+from wtforms import RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, NumberRange
 
-from pb.i18n import lazy_money
+from pb.i18n import LANGUAGES, lazy_money, requested_language
 from pb.services.proposals import CATEGORIES, LIMITS
 from pb.web.fields import LineField, ParagraphsField, PoundsField, WebForm
-from pb.web.widgets import RadioInput, TextInput
+from pb.web.widgets import RadioInput, Select, TextInput
 
 
 class ProposalForm(WebForm):
@@ -28,6 +28,14 @@ class ProposalForm(WebForm):
                           validate_choice=False,
                           validators=[InputRequired(message=_l("Choose what kind of project it is")),
                                       AnyOf(list(CATEGORIES), message=_l("Choose what kind of project it is"))])
+    # the language the resident writes in: their text is marked with it on pages in other
+    # languages, and translators translate from it (pb.services.content)
+    original_locale = SelectField(
+        _l("Which language are you writing in?"), widget=Select(), default=requested_language,
+        description=_l("You can write in any of these languages. Volunteers may translate your proposal for residents who read other languages."),
+        choices=[SelectChoice(code, name) for code, (_babel, name) in LANGUAGES.items()],
+        validate_choice=False,
+        validators=[AnyOf(list(LANGUAGES), message=_l("Choose the language you are writing in"))])
     rough_cost = PoundsField(_l("Roughly how much would it cost, in pounds?"),
                              invalid=_l("Enter a rough cost in pounds, like 2500"),
                              description=_l("A guess is fine: council officers will work out the real cost"),
