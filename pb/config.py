@@ -51,6 +51,16 @@ RATELIMIT_PASSWORD_RESETS_PER_EMAIL, RATELIMIT_PASSWORD_RESETS_PER_IP  "Forgot y
               password?" requests for one email and from one address (defaults 3 per hour
               and 30 per hour).
 
+RATELIMIT_SMS_INBOUND_PER_NUMBER  texts received from one number in voting conversations
+              (default 40 per 10 minutes and 300 per day); only callbacks with the right token count.
+RATELIMIT_SMS_INBOUND_REFUSED_PER_IP  refused (forged) callbacks from one address (default 20
+              per 10 minutes).
+
+Voting by text (pb.web.sms, pb.services.sms_vote): NOTIFY_INBOUND_TOKEN, the bearer token of
+Notify's "received text message" callback (at least 32 characters; without it production does
+not offer the endpoint), and SMS_COST_PER_SEGMENT_SENT / _RECEIVED, prices in pounds per
+segment for the spend shown to officers (defaults 0.0227 and 0).
+
 Email (pb.services.email): EMAIL_ADAPTER (default: as SMS_ADAPTER), NOTIFY_EMAIL_TEMPLATE_ID,
 and PB_PUBLIC_URL, the site's address for links in emails (required in production).
 """
@@ -120,6 +130,8 @@ LIMITS = {
     "RATELIMIT_STAFF_CODES_PER_IP": "50 per 10 minutes",
     "RATELIMIT_PASSWORD_RESETS_PER_EMAIL": "3 per hour",
     "RATELIMIT_PASSWORD_RESETS_PER_IP": "30 per hour",
+    "RATELIMIT_SMS_INBOUND_PER_NUMBER": "40 per 10 minutes;300 per day",
+    "RATELIMIT_SMS_INBOUND_REFUSED_PER_IP": "20 per 10 minutes",
 }
 
 
@@ -128,6 +140,20 @@ def _whole_number(name: str, default: int) -> int:
     if not value.isdigit():
         raise ConfigError(f"{name} must be a whole number.")
     return int(value)
+
+
+def _pounds(name: str, default: str):
+    """A price in pounds, like 0.0227 (2.27p)."""
+    from decimal import Decimal, InvalidOperation
+
+    value = os.environ.get(name, "").strip() or default
+    try:
+        price = Decimal(value)
+    except InvalidOperation:
+        price = None
+    if price is None or not price.is_finite() or price < 0:
+        raise ConfigError(f"{name} must be a price in pounds, like 0.0227.")
+    return price
 
 
 def limits() -> dict:
@@ -169,4 +195,8 @@ def load(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
         "SHOW_DEMO_CREDENTIALS": not production,
+        # voting by text: Notify's callback token, and the price of a segment for the spend
+        "NOTIFY_INBOUND_TOKEN": os.environ.get("NOTIFY_INBOUND_TOKEN", "").strip(),
+        "SMS_COST_PER_SEGMENT_SENT": _pounds("SMS_COST_PER_SEGMENT_SENT", "0.0227"),
+        "SMS_COST_PER_SEGMENT_RECEIVED": _pounds("SMS_COST_PER_SEGMENT_RECEIVED", "0"),
     }

@@ -69,6 +69,8 @@ RULES = {
     # officers); a mismatch is resolved by an officer or admin who keyed neither keying
     "assist_voter": lambda p, s: _staff(p),
     "key_paper": lambda p, s: _staff(p),
+    # what voting by text cost a round (segments and money; never a number or a message)
+    "view_sms_spend": lambda p, s: _staff(p),
     "resolve_paper": lambda p, s: _staff(p) and not _keyed(p, s),
     # drafts, and results before they are published: the staff who run the round
     "see_draft": lambda p, s: _staff(p) or _councillor_for_any(p, s),

@@ -35,6 +35,7 @@ from pb.models.rounds import (
     Round,
     SealedBallot,
 )
+from pb.models.sms import SmsConversation, SmsOptOut, SmsSpend
 from pb.models.staff import (
     EmailOutboxMessage,
     PendingSignIn,
@@ -54,5 +55,6 @@ __all__ = [
     "Plan", "PlanPriority", "PlanOutcome", "OutcomeUpdate", "PLAN_STATES", "OUTCOME_STATUSES",
     "round_priorities",
     "AssistedIdentity", "AssistedCheck", "PaperBatch", "Paper", "PaperKeying",
+    "SmsConversation", "SmsOptOut", "SmsSpend",
     "ContentTranslation",
 ]

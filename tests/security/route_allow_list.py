@@ -167,6 +167,9 @@ ALLOW: dict[str, list[Case]] = {
                                        note="with no verified code, back to the number page")],
     "/account/phone/shared": [public()],
     "/dev/outbox": [public(note="development only: not registered in production (pb/services/sms.py)")],
+    "/sms/notify/received": [Case(GET=None, POST=NOBODY, anonymous="hidden",
+                                  note="Notify's callback: only its bearer token opens it (403 for everyone "
+                                       "else); tests/web/test_sms_inbound.py sends the token")],
     # -- equality monitoring (after voting) and the panel's report ----------------------------------
     "/equalities/questions": [public(post=True, note="without a ballot of this visit: a page saying so")],
     "/equalities/questions/thanks": [public()],

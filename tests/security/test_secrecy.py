@@ -34,19 +34,25 @@ from pb.models import (
     Ballot,
     Heading,
     MonitoringResponse,
+    OutboxMessage,
     Person,
+    PhoneNumber,
     Postcode,
     Result,
     RollEntry,
     Round,
     SealedBallot,
+    SmsConversation,
     db,
 )
+from pb.services.identity import number_hash
 from pb.services.voting import receipt_hash
 from tests.factories import add_projects, dates_for, make_round, officer, ward
 from tests.second_factor import sign_in_over_http
 
 VOTERS = 60
+TEXTERS = 12  # of the 60 vote by text message (pb/web/sms): at least CHANNEL_FLOOR, so "sms" is kept
+INBOUND_TOKEN = "secrecy-test-inbound-token-" + "z" * 16
 WARD = "stockwell-east"
 RANDOM_PAIRINGS = 20_000
 FAMILY_ALPHA = 0.001
@@ -115,6 +121,47 @@ class Resident:
             self.http.cookies["session"]).strip("{}")
 
 
+class Texter(Resident):
+    """A resident who votes by text message: Notify's callbacks over real HTTP, the replies
+    read from the development outbox. No browser, so no cookie and no equality questions."""
+
+    def __init__(self, base, name, postcode, rng, app, number: str):
+        super().__init__(base, name, postcode, rng)
+        self.app, self.number = app, number  # "4479..." as Notify sends it
+
+    def sign_in(self):
+        pass
+
+    def text(self, message: str):
+        response = requests.post(self.base + "/sms/notify/received", timeout=30, json={
+            "id": f"{self.rng.getrandbits(64):016x}", "source_number": self.number,
+            "destination_number": "07860033333", "message": message,
+            "date_received": "2026-12-02T05:15:30.000000Z"},
+            headers={"Authorization": f"Bearer {INBOUND_TOKEN}"})
+        assert response.status_code == 204, response.text[:300]
+
+    def vote(self, round_id: int, project_ids: list[str]):
+        self.choices = sorted(self.rng.sample(project_ids, 3), key=int)
+        for message in ("VOTE", self.postcode, " ".join(str(project_ids.index(p) + 1) for p in self.choices),
+                        "YES"):
+            self.text(message)
+        with self.app.app_context():
+            last = db.session.scalar(select(OutboxMessage.text).where(
+                OutboxMessage.number == "+" + self.number).order_by(OutboxMessage.id.desc()).limit(1))
+        self.receipt = re.search(r"receipt is ([A-Z0-9-]+)", last).group(1)
+
+    def person_id(self) -> int:
+        return db.session.scalar(select(PhoneNumber.person_id).where(
+            PhoneNumber.number_hash == number_hash("+" + self.number)))
+
+
+def person_id(resident) -> int:
+    """The resident's person on the roll (inside an app context)."""
+    if isinstance(resident, Texter):
+        return resident.person_id()
+    return db.session.scalar(select(Person.id).where(Person.name == resident.name))
+
+
 def random_answers(rng: random.Random) -> dict:
     answers = {}
     for characteristic in CHARACTERISTICS:
@@ -153,7 +200,9 @@ def election(app, live_server, rng):
             Postcode.ward_id == ward(WARD).id).limit(40)).all()
         round_id, heading_id = round_.id, heading.id
     residents = [Resident(live_server, f"Resident {n:02d} {rng.random():.6f}", rng.choice(postcodes), rng)
-                 for n in range(VOTERS)]
+                 for n in range(VOTERS - TEXTERS)]
+    residents += [Texter(live_server, f"Texter {n:02d}", rng.choice(postcodes), rng, app, f"4479111236{n:02d}")
+                  for n in range(TEXTERS)]
     # a random schedule: each resident signs in and casts; answering the questions (or not,
     # or signing out first) happens later, with other residents' casts in between
     steps = [(r, "cast") for r in residents]
@@ -172,6 +221,8 @@ def election(app, live_server, rng):
         if step == "cast":
             resident.sign_in()
             resident.vote(round_id, project_ids)
+        elif isinstance(resident, Texter):
+            pass
         elif rng.random() < 0.8:
             resident.answer_questions(random_answers(rng))
             answered += 1
@@ -261,6 +312,12 @@ def attacks(dialect: str, heading_id: int, round_id: int) -> dict[str, dict[int,
         "WHERE r.round_id = :r ORDER BY p.created_at, p.id")]
     found["sign-in time vs physical order"] = pair_in_order(
         people_by_time, [r[0] for r in q(f"SELECT id FROM ballots {ballot_where}")])
+    # voting by text: the conversations' last change (at the cast) against the ballots' order
+    texters = [r[0] for r in q(
+        "SELECT p.person_id FROM sms_conversations c JOIN phone_numbers p ON p.number_hash = c.number_hash "
+        "ORDER BY c.updated_at, c.id")]
+    found["text conversations' last change vs physical order"] = pair_in_order(
+        texters, [r[0] for r in q(f"SELECT id FROM ballots {ballot_where} AND channel = 'sms'")])
     if dialect == "postgresql":
         for column, key in (("xmin", "xmin::text::bigint"), ("xmax", "xmax::text::bigint"),
                             ("ctid", "ctid")):
@@ -282,7 +339,14 @@ def attacks(dialect: str, heading_id: int, round_id: int) -> dict[str, dict[int,
     return found
 
 
-def test_nobody_can_pair_people_with_their_ballots(app, live_server, record_logs):
+@pytest.fixture
+def inbound_texts(app):
+    app.config["NOTIFY_INBOUND_TOKEN"] = INBOUND_TOKEN
+    yield
+    app.config["NOTIFY_INBOUND_TOKEN"] = ""
+
+
+def test_nobody_can_pair_people_with_their_ballots(app, live_server, record_logs, inbound_texts):
     rng = random.Random(20261201)
     residents, round_id, heading_id, watcher = election(app, live_server, rng)
 
@@ -292,6 +356,8 @@ def test_nobody_can_pair_people_with_their_ballots(app, live_server, record_logs
         assert len(sealed_ids) == VOTERS
         assert db.session.scalar(select(db.func.count()).select_from(Ballot)) == 0
     for resident in residents:
+        if isinstance(resident, Texter):
+            continue
         cookie = decode_session(resident.cookie_after_cast)
         assert resident.receipt not in cookie and resident.receipt.replace("-", "") not in cookie
         assert receipt_hash(resident.receipt) not in cookie
@@ -321,12 +387,18 @@ def test_nobody_can_pair_people_with_their_ballots(app, live_server, record_logs
         assert db.session.scalar(select(db.func.count()).select_from(MonitoringResponse)) >= VOTERS // 2
         truth = {}
         for resident in residents:
-            person = db.session.scalar(select(Person).where(Person.name == resident.name))
-            truth[person.id] = tuple(resident.choices)
+            person = person_id(resident)
+            truth[person] = tuple(resident.choices)
             # each resident's receipt finds a ballot with their choices: the ballots are theirs
             ballot = db.session.scalar(select(Ballot).where(
                 Ballot.receipt_hash == receipt_hash(resident.receipt)))
-            assert tuple(json.loads(ballot.choices)) == truth[person.id]
+            assert tuple(json.loads(ballot.choices)) == truth[person]
+        # text ballots are counted like the rest, keep their channel (at least 10 of them),
+        # and no conversation holds anything of a ballot
+        assert Counter(b.channel for b in db.session.scalars(select(Ballot))) == {
+            "web": VOTERS - TEXTERS, "sms": TEXTERS}
+        assert db.session.scalar(select(db.func.count()).select_from(SmsConversation).where(
+            SmsConversation.draft.is_not(None) | SmsConversation.heading_id.is_not(None))) == 0
         found = attacks(dialect, heading_id, round_id)
         # the live reader's attack: a sealed row's length against each mixed ballot's size
         answers_of = dict(db.session.execute(select(MonitoringResponse.ballot_id,
@@ -337,8 +409,7 @@ def test_nobody_can_pair_people_with_their_ballots(app, live_server, record_logs
                                   "choices": json.loads(b.choices), "receipt_hash": b.receipt_hash},
                                  sort_keys=True)), b.id)
             for b in db.session.scalars(select(Ballot).where(Ballot.heading_id == heading_id)))
-        person_of = {r.name: db.session.scalar(select(Person.id).where(Person.name == r.name))
-                     for r in residents}
+        person_of = {r.name: person_id(r) for r in residents}
         observed = sorted((watcher.length_of[r.name], person_of[r.name]) for r in residents)
         found["sealed length seen live vs ballot size"] = pair_in_order(
             [p for _, p in observed], [b for _, b in predicted])

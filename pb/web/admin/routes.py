@@ -13,7 +13,7 @@ from werkzeug.routing import BuildError
 from pb import i18n
 from pb.models import PHASES, Heading, Proposal, Round, Ward, db
 from pb.policy import can
-from pb.services import eligibility, plans
+from pb.services import eligibility, plans, sms_vote
 from pb.services.counting import is_counted, mix_and_count
 from pb.services.errors import ServiceError
 from pb.services.proposals import CATEGORIES, review_proposal, update_delivery
@@ -227,6 +227,7 @@ def _render_round(round_: Round, *, move_form=None, count_form=None, extend_form
         may_track=can(current_user, "track_delivery", round_),
         frozen=is_frozen(round_), counted=counted, show_count=may_count,
         voting_closes=last_day(round_, "voting"),
+        sms_spend=sms_vote.spend(round_) if can(current_user, "view_sms_spend", round_) else None,
     ), status
 
 

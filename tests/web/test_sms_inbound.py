@@ -1,0 +1,249 @@
+"""Voting by text message, through Notify's callback over HTTP: whole conversations in several
+languages, every kind of reply, and forged callbacks refused with nothing stored."""
+
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from pb.models import (
+    Ballot,
+    OutboxMessage,
+    PhoneNumber,
+    RollEntry,
+    SealedBallot,
+    SmsConversation,
+    SmsOptOut,
+    SmsSpend,
+    db,
+)
+from pb.models.people import _now
+from pb.services.sms_segments import measure
+from tests.factories import add_projects, close_and_mix, make_round
+from tests.web.test_phone_sign_in import asks_for_a_code, code_from_outbox, enters
+
+TOKEN = "test-inbound-token-" + "x" * 24
+URL = "/sms/notify/received"
+
+
+@pytest.fixture
+def inbound(app):
+    app.config["NOTIFY_INBOUND_TOKEN"] = TOKEN
+    yield
+    app.config["NOTIFY_INBOUND_TOKEN"] = ""
+
+
+class Phone:
+    """A resident's phone: texts the council's number, reads the replies from the outbox."""
+
+    def __init__(self, app, client, number: str):
+        self.app, self.client, self.number = app, client, number  # "447911..." as Notify sends it
+        self.seen = 0
+
+    def post(self, message, token=TOKEN):
+        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+        return self.client.post(URL, headers=headers, json={
+            "id": str(uuid.uuid4()), "source_number": self.number, "destination_number": "07860033333",
+            "message": message, "date_received": "2026-12-02T05:15:30.000000Z"})
+
+    def text(self, message) -> str:
+        response = self.post(message)
+        assert response.status_code == 204, response.get_data(as_text=True)[:300]
+        return "\n---\n".join(self.replies())
+
+    def replies(self) -> list[str]:
+        with self.app.app_context():
+            rows = db.session.scalars(select(OutboxMessage).where(
+                OutboxMessage.number == "+" + self.number, OutboxMessage.id > self.seen)
+                .order_by(OutboxMessage.id)).all()
+            if rows:
+                self.seen = rows[-1].id
+            return [row.text for row in rows]
+
+
+def _round(app, ballot_type="approval", costs=(3000, 4000, 5000), **options):
+    with app.app_context():
+        round_ = make_round("voting", ballot_type=ballot_type, wards=("stockwell-east",), **options)
+        projects = add_projects(round_.headings[0], list(costs))
+        return round_.id, [p.project_id for p in projects]
+
+
+def _ballots(app, round_id):
+    with app.app_context():
+        from pb.models import Round
+
+        round_ = db.session.get(Round, round_id)
+        close_and_mix(round_)
+        return sorted((b.choices, b.channel) for b in db.session.scalars(
+            select(Ballot).where(Ballot.heading_id == round_.headings[0].id)))
+
+
+def test_an_english_approval_vote_from_vote_to_receipt(app, client, inbound):
+    round_id, ids = _round(app, max_choices=2)
+    phone = Phone(app, client, "447911123456")
+    assert "postcode" in phone.text("vote")
+    listed = phone.text("SW9 0AA")
+    assert "Choose up to 2 projects" in listed and "1 Project 1 £3,000" in listed and "3 Project 3 £5,000" in listed
+    # a number that is not on the list, then an invalid selection: the web ballot's own sentence
+    assert "There is no project 7" in phone.text("7")
+    assert "Choose no more than 2 projects" in phone.text("1 2 3")
+    check = phone.text("3, 1")
+    assert "You chose: 1, 3." in check and "Reply YES" in check
+    cast = phone.text("yes")
+    receipt = re.search(r"receipt is ([A-Z2-7-]+)", cast).group(1)
+    with app.app_context():
+        conv = db.session.scalar(select(SmsConversation))
+        assert conv.draft is None and conv.heading_id is None and conv.step == "start"
+        assert db.session.scalar(select(func.count()).select_from(SealedBallot)) == 1
+        assert db.session.scalar(select(func.count()).select_from(RollEntry)) == 1
+    # voting again by text: refused
+    assert "already voted" in phone.text("VOTE")
+    # a web vote from the same number: the same person, already on the roll
+    code_page = asks_for_a_code(client, "07911 123456", next_url=f"/vote/{round_id}")
+    back = enters(client, code_page, code_from_outbox(client))
+    assert back.status_code == 302 and back.headers["Location"] == f"/vote/{round_id}"
+    refused = client.get(f"/vote/{round_id}")
+    assert refused.status_code == 409 and "You have already voted" in refused.get_data(as_text=True)
+    # counted exactly like a web ballot; one SMS ballot in the ward is written as "web"
+    assert _ballots(app, round_id) == [(f'["{ids[0]}", "{ids[2]}"]', "web")]
+    with app.app_context():
+        from pb.models import Round
+        from pb.services import voting
+
+        heading = db.session.get(Round, round_id).headings[0]
+        assert voting.ballot_for_receipt(heading, receipt) is not None
+
+
+def test_a_portuguese_knapsack_over_budget_then_within(app, client, inbound):
+    round_id, ids = _round(app, "knapsack", costs=(6000, 5000, 3000), budget=10_000)
+    phone = Phone(app, client, "447911123457")
+    phone.text("PT")  # the language first
+    phone.text("VOTAR")
+    listed = phone.text("sw9 0aa")
+    assert "1 Project 1" in listed
+    over = phone.text("1 2")
+    assert "£11" in over or "11" in over  # the web's over-budget sentence, translated
+    check = phone.text("2 3")
+    assert "2, 3" in check
+    with app.app_context():
+        assert db.session.scalar(select(SmsConversation.language)) == "pt"
+    phone.text("SIM")
+    assert _ballots(app, round_id) == [(f'["{ids[1]}", "{ids[2]}"]', "web")]
+
+
+def test_a_french_cumulative_ballot(app, client, inbound):
+    round_id, ids = _round(app, "cumulative", points=5)
+    phone = Phone(app, client, "447911123458")
+    phone.text("FR")
+    phone.text("VOTER")
+    listed = phone.text("SW9 0AA")
+    assert "3x2" in listed
+    too_many = phone.text("1x4 2x3")
+    assert "7" in too_many  # 7 points given, at most 5
+    check = phone.text("1x3 3 x 2")
+    assert "1x3, 3x2" in check
+    phone.text("OUI")
+    assert _ballots(app, round_id) == [(f'{{"{ids[0]}": 3, "{ids[2]}": 2}}', "web")]
+
+
+def test_a_polish_ranked_ballot_and_info(app, client, inbound):
+    round_id, ids = _round(app, "ranked", max_choices=2)
+    phone = Phone(app, client, "447911123459")
+    phone.text("PL")
+    phone.text("GŁOSUJ")
+    phone.text("SW9 0AA")
+    info = phone.text("INFO 2")
+    assert info.startswith("2 Project 2") and "Summary 2" in info
+    check = phone.text("3 1")
+    assert "3, 1" in check
+    phone.text("TAK")
+    assert _ballots(app, round_id) == [(f'["{ids[2]}", "{ids[0]}"]', "web")]
+
+
+def test_somali_help_unknown_and_expiry(app, client, inbound):
+    _round(app)
+    phone = Phone(app, client, "447911123460")
+    assert phone.text("SO")  # help, in Somali (or English until the catalogue has it)
+    assert phone.text("what is this?")  # never silence
+    phone.text("VOTE")
+    phone.text("SW9 0AA")
+    phone.text("1")
+    with app.app_context():
+        db.session.execute(update(SmsConversation).values(updated_at=_now() - timedelta(minutes=31)))
+        db.session.commit()
+    with app.app_context(), __import__("flask_babel").force_locale("so"):
+        from pb.services.sms_vote import render
+
+        expected = render("expired")
+    assert phone.text("YES") == expected
+    with app.app_context():
+        conv = db.session.scalar(select(SmsConversation))
+        assert conv.draft is None and conv.step == "start"
+        assert db.session.scalar(select(func.count()).select_from(SealedBallot)) == 0
+
+
+def test_stop_and_start(app, client, inbound):
+    _round(app)
+    phone = Phone(app, client, "447911123461")
+    assert "no more texts" in phone.text("STOP")
+    assert phone.text("VOTE") == ""  # nothing is sent to a number that said STOP
+    # nor a sign-in code by the web
+    client.submit("/account/phone", {"number": "07911 123461"})
+    assert phone.replies() == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SmsOptOut)) == 1
+        stored = db.session.scalar(select(SmsOptOut.number_hash))
+        assert "7911123461" not in stored  # a keyed hash, not the number
+    assert "on again" in phone.text("START")
+    assert "postcode" in phone.text("VOTE")
+
+
+def test_forged_callbacks_are_refused_and_store_nothing(app, client, inbound):
+    _round(app)
+    phone = Phone(app, client, "447911123462")
+    for token in (None, "wrong-token-" + "y" * 30, TOKEN[:-1], ""):
+        assert phone.post("VOTE", token=token).status_code == 403
+    bare = client.post(URL, json={"source_number": "447911123462", "message": "VOTE"},
+                       headers={"Authorization": TOKEN})  # no "Bearer"
+    assert bare.status_code == 403
+    with app.app_context():
+        for model in (SmsConversation, OutboxMessage, SmsSpend, PhoneNumber, SmsOptOut):
+            assert db.session.scalar(select(func.count()).select_from(model)) == 0, model
+
+
+def test_no_token_configured_refuses_everything(app, client):
+    phone = Phone(app, client, "447911123463")
+    assert phone.post("VOTE", token="").status_code == 403
+    assert phone.post("VOTE", token="anything").status_code == 403
+
+
+def test_bad_callbacks_are_400_never_500(app, client, inbound):
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    for body in ({}, {"source_number": "447911123464"}, {"source_number": 4479, "message": "VOTE"},
+                 {"source_number": "not a number", "message": "VOTE"},
+                 {"source_number": "447911123464", "message": ["VOTE"]},
+                 {"source_number": "447911123464", "message": "x" * 5000}):
+        assert client.post(URL, json=body, headers=headers).status_code == 400
+    assert client.post(URL, data="not json", headers=headers).status_code == 400
+    assert client.get(URL).status_code == 405
+    # hostile texts get a helpful answer, never an error
+    phone = Phone(app, client, "447911123464")
+    for message in ("", " ", "\x00\x01", "9" * 900, "1x99999999", "INFO 99999", "٣ ٥", "🗳️", "YES YES"):
+        assert phone.post(message).status_code == 204
+
+
+def test_spend_per_round_without_numbers(app, client, inbound, demo, sign_in):
+    round_id, _ = _round(app)
+    phone = Phone(app, client, "447911123465")
+    phone.text("VOTE")
+    texts = [phone.text("SW9 0AA"), phone.text("1"), phone.text("YES")]
+    with app.app_context():
+        spend = db.session.scalar(select(SmsSpend).where(SmsSpend.round_id == round_id))
+        assert spend.messages_received == 3  # the postcode, the number and YES
+        assert spend.segments_sent == sum(measure(t).segments for text in texts for t in text.split("\n---\n"))
+    sign_in(demo["officer"])
+    page = client.get(f"/admin/rounds/{round_id}").get_data(as_text=True)
+    assert "Text message voting" in page and "Segments sent" in page
+    assert "7911123465" not in page and "465" not in page.split("Text message voting")[1][:2000]
