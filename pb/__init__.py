@@ -147,6 +147,11 @@ def _register_blueprints(app) -> None:
 
     for bp in (pages, wards, rounds, voting, account, equalities, admin, assist, plans, translate):
         app.register_blueprint(bp)
+    from pb.web.api import bp as api
+    from pb.web.opendata import bp as opendata
+
+    app.register_blueprint(opendata)
+    app.register_blueprint(api)
 
 
 _LIMITED_VIEWS: dict = {}

@@ -97,3 +97,20 @@ def mix_command():
 
     moved = mix_closed_rounds()
     click.echo(f"Mixed {moved} sealed ballots.")
+
+
+audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
+pb_cli.add_command(audit_cli)
+
+
+@audit_cli.command("verify")
+@click.option("--head", "expected_head", help="A head hash kept from earlier (a results file's "
+              "audit_head) that must still be in the chain.")
+def audit_verify_command(expected_head):
+    """Check every entry's hash chain; say where it first breaks (exit status 1)."""
+    from pb.services.audit import verify
+
+    verdict = verify(expected_head=expected_head)
+    click.echo(str(verdict))
+    if not verdict.ok:
+        raise SystemExit(1)

@@ -83,6 +83,9 @@ RULES = {
     "set_equalities_threshold": lambda p, s: p.has_role("equalities") or p.has_role("admin"),
     # staff accounts: invite, grant and withdraw roles, reset a second factor
     "manage_people": lambda p, s: p.has_role("admin"),
+    # the audit log's restricted events (role changes, eligibility lists, assisted checks,
+    # counts before publication): admins; everyone else reads the public events
+    "read_audit": lambda p, s: p.has_role("admin"),
     # ward plans (a Plan, its parts, or a Ward): the ward's councillors, and staff who help
     "manage_plan": lambda p, s: _staff(p) or _councillor_for_all(p, s),
     "post_outcome_update": lambda p, s: _staff(p) or _councillor_for_all(p, s),

@@ -2,6 +2,7 @@
 
 from pb.extensions import db
 from pb.models.assisted import AssistedCheck, AssistedIdentity, Paper, PaperBatch, PaperKeying
+from pb.models.audit import AuditEntry
 from pb.models.eligibility import EligibilityEntry
 from pb.models.equalities import EqualitiesSetting
 from pb.models.geography import Borough, CensusFigure, Postcode, Ward
@@ -55,6 +56,7 @@ __all__ = [
     "Plan", "PlanPriority", "PlanOutcome", "OutcomeUpdate", "PLAN_STATES", "OUTCOME_STATUSES",
     "round_priorities",
     "AssistedIdentity", "AssistedCheck", "PaperBatch", "Paper", "PaperKeying",
+    "AuditEntry",
     "SmsConversation", "SmsOptOut", "SmsSpend",
     "ContentTranslation",
 ]

@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pb.models import AssistedCheck, AssistedIdentity, Person, RoleGrant, Round, db
 from pb.models.assisted import CHECK_METHODS
-from pb.services import eligibility
+from pb.services import audit, eligibility
 from pb.services.errors import NotAllowed, ServiceError, WrongPhase
 from pb.services.postcodes import normalise, ward_for
 from pb.services.rounds import current_phase, heading_for, today
@@ -133,6 +133,8 @@ def check_resident(officer, round_: Round, *, name: str, born: date | None, post
         db.session.add(AssistedCheck(
             id=secrets.token_hex(16), officer_id=officer.id, round_id=round_.id, ward_id=ward.id,
             method=method, note=note or None, checked_on=today()))
+        # the officer, the round, the ward and the day: never the resident, never the time
+        audit.record("assisted.checked", actor=officer, round_id=round_.id, details={"ward": ward.slug}, day_only=True)
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from pb import tally
 from pb.models import Ballot, Heading, Recount, Result, Round, db
 from pb.policy import can
-from pb.services import ballot_box, paper
+from pb.services import audit, ballot_box, paper
 from pb.services.errors import NotAllowed, ServiceError, WrongPhase
 from pb.services.rounds import current_phase, has_reached, published  # noqa: F401 (re-exported)
 from pb.services.voting import ballot_rules, projects
@@ -111,6 +111,8 @@ def count_round(person, round_: Round, reason: str | None = None) -> list[Result
         results = [count_heading(person, heading, commit=False) for heading in round_.headings]
         if recount:
             db.session.add(Recount(round_id=round_.id, reason=reason, counted_by_id=person.id))
+        audit.record("round.recounted" if recount else "round.counted", actor=person, round_id=round_.id,
+                     reason=reason or None, details=audit.count_details(results))
     except BaseException:
         db.session.rollback()
         raise

@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from pb.models import EligibilityEntry, Round, db
 from pb.policy import can
+from pb.services import audit
 from pb.services.errors import NotAllowed, ServiceError, WrongPhase
 from pb.services.rounds import is_frozen
 
@@ -93,6 +94,7 @@ def upload_list(person, round_: Round, filename: str, data: bytes) -> int:
     try:
         db.session.execute(delete(EligibilityEntry).where(EligibilityEntry.round_id == round_.id))
         db.session.execute(insert(EligibilityEntry), rows)
+        audit.record("eligibility.uploaded", actor=person, round_id=round_.id, details={"references": len(rows)})
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pb.models import Heading, Paper, PaperBatch, PaperKeying, Round, db
 from pb.policy import can
-from pb.services import ballot_box, voting
+from pb.services import audit, ballot_box, voting
 from pb.services.errors import NotAllowed, ServiceError, WrongPhase
 from pb.services.rounds import current_phase
 
@@ -90,6 +90,9 @@ def create_batch(officer, heading: Heading, label: str, expected: int | None) ->
     batch = PaperBatch(heading_id=heading.id, label=label, expected=expected, created_by_id=officer.id)
     try:
         db.session.add(batch)
+        db.session.flush()
+        audit.record("paper.batch_created", actor=officer, round_id=round_.id, subject=f"paper_batch:{batch.id}",
+                     details={"ward": heading.ward.slug, "label": label, "papers": expected}, day_only=True)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -175,6 +178,7 @@ def key_paper(officer, batch: PaperBatch, number: int | None, choices, *, spoilt
             elif not first.spoilt and not spoilt and first.choices == _text(choices):
                 paper.status = "agreed"
                 ballot_box.add_paper_ballot(heading, choices)
+                audit.record("paper.ballot_entered", actor=officer, round_id=round_.id, subject=f"paper_batch:{batch.id}", day_only=True)
             else:
                 paper.status = "mismatch"
         db.session.commit()
@@ -217,6 +221,7 @@ def resolve_paper(person, paper: Paper, choices, *, spoilt: bool = False) -> Pap
             raise WrongPhase(_l("This paper has already been settled."))
         if not spoilt:
             ballot_box.add_paper_ballot(heading, choices)
+            audit.record("paper.ballot_entered", actor=person, round_id=round_.id, subject=f"paper_batch:{paper.batch_id}", day_only=True)
         db.session.commit()
         locked = db.session.get(Paper, paper.id, populate_existing=True)
     except BaseException:

@@ -37,6 +37,7 @@ from pb.models import (
 )
 from pb.models.people import _now
 from pb.policy import can
+from pb.services import audit
 from pb.services.errors import NotAllowed, ServiceError, WrongPhase
 from pb.services.rounds import published as results_published
 from pb.services.rounds import today
@@ -182,6 +183,7 @@ def publish_plan(person, plan: Plan) -> Plan:
     def work():
         plan.state = "published"
         plan.published_at = _now()
+        audit.record("plan.published", actor=person, subject=f"plan:{plan.id}", details={"ward": plan.ward.slug, "title": plan.title})
         return plan
 
     return _in_transaction(work)
@@ -359,6 +361,8 @@ def post_update(person, outcome: PlanOutcome, *, body: str, new_status: str | No
             outcome.status = new_status
             outcome.status_changed_at = _now()
             outcome.dropped_reason = reason if new_status == "dropped" else None
+            audit.record("outcome.status_changed", actor=person, subject=f"outcome:{outcome.id}", reason=reason,
+                         details={"plan": plan.id, "from": update.from_status, "to": new_status})
         db.session.add(update)
         return update
 

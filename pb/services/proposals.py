@@ -14,6 +14,7 @@ from sqlalchemy import select
 from pb.i18n import LANGUAGES, lazy_money
 from pb.models import Heading, Person, Proposal, db
 from pb.policy import can
+from pb.services import audit
 from pb.services.errors import NotAllowed, ServiceError, WrongPhase
 from pb.services.rounds import current_phase, is_frozen, published
 
@@ -174,6 +175,9 @@ def review_proposal(officer, proposal: Proposal, *, decision: str, reason: str,
                            "merge": "merged"}[decision]
         proposal.feasibility_reason = reason.strip()
         proposal.reviewed_by_id = officer.id
+        audit.record("proposal.reviewed", actor=officer, round_id=round_.id, subject=f"proposal:{proposal.id}",
+                     reason=proposal.feasibility_reason, details={"decision": proposal.status,
+                                                             "final_cost": proposal.final_cost})
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from pb.i18n import lazy_date, lazy_money
 from pb.models import PHASES, Heading, PhaseDateChange, Round, Ward, db
 from pb.policy import can
+from pb.services import audit
 from pb.services.errors import NotAllowed, ServiceError, WrongPhase
 
 MAX_BUDGET = 100_000_000  # pounds; fits the database's integer column with room to spare
@@ -131,6 +132,8 @@ def create_round(person, *, title: str, description: str, ballot_type: str, rule
             round_.headings.clear()
             return same
         db.session.add(round_)
+        db.session.flush()
+        audit.record("round.created", actor=person, round_id=round_.id, details={"title": round_.title})
         return round_
 
     return _in_transaction(work)
@@ -227,7 +230,8 @@ def publish_round(person, round_: Round) -> Round:
                            field="proposals_from")
     _check_dates(round_)
     round_.status = "published"
-    return _in_transaction(lambda: round_)
+    return _in_transaction(lambda: audit.record("round.published", actor=person, round_id=round_.id,
+                                                details={"title": round_.title}) and round_)
 
 
 def unpublish_round(person, round_: Round) -> Round:
@@ -236,7 +240,7 @@ def unpublish_round(person, round_: Round) -> Round:
     if current_phase(round_) != "upcoming":
         raise WrongPhase(_l("A round can go back to a draft only before proposals open."))
     round_.status = "draft"
-    return _in_transaction(lambda: round_)
+    return _in_transaction(lambda: audit.record("round.unpublished", actor=person, round_id=round_.id) and round_)
 
 
 def _unchanged(round_: Round, phase: str):
@@ -247,6 +251,9 @@ def _record(person, round_: Round, phase: str, new_date: date, reason: str, kind
     change = PhaseDateChange(round=round_, phase=phase, kind=kind,
                              old_date=getattr(round_, f"{phase}_from"), new_date=new_date,
                              reason=reason, changed_by_id=person.id)
+    audit.record("round.voting_extended" if kind == "extension" else "round.date_moved", actor=person,
+                 round_id=round_.id, reason=reason, details={"phase": phase, "from": change.old_date.isoformat(),
+                                                             "to": new_date.isoformat()})
     setattr(round_, f"{phase}_from", new_date)
     db.session.add(change)
     return change

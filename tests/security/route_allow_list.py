@@ -298,6 +298,31 @@ ALLOW: dict[str, list[Case]] = {
         Case("published-plan", GET=STAFF, POST=STAFF),
         Case("draft-plan", GET=STAFF, POST=STAFF),
     ],
+    # -- open data (issue 15): public data only, the same for everyone ---------------------------
+    "/data": [public()],
+    "/transparency": [public(note="restricted entries show only their hashes to the public")],
+    "/transparency/audit.json": [public()],
+    "/rounds/<int:round_id>/wards/<int:heading_id>/results.json": [
+        public("results"), hidden("counted", note=NOT_PUBLISHED)],
+    "/rounds/<int:round_id>/wards/<int:heading_id>/results.csv": [
+        public("results"), hidden("counted", note=NOT_PUBLISHED)],
+    "/rounds/<int:round_id>/wards/<int:heading_id>/receipts.txt": [
+        public("results"), hidden("counted", note=NOT_PUBLISHED)],
+    "/rounds/<int:round_id>/wards/<int:heading_id>/proposals.json": [
+        public("proposals"), hidden("draft", note=DRAFTS_ARE_STAFF_ONLY)],
+    "/rounds/<int:round_id>/wards/<int:heading_id>/proposals.csv": [
+        public("proposals"), hidden("draft", note=DRAFTS_ARE_STAFF_ONLY)],
+    "/api": [public()],
+    "/api/openapi.json": [public()],
+    "/api/wards": [public()],
+    "/api/rounds": [public()],
+    "/api/rounds/<int:round_id>": [public("proposals"), hidden("draft", note=DRAFTS_ARE_STAFF_ONLY)],
+    "/api/proposals": [public()],
+    "/api/results": [public()],
+    "/api/plans": [public()],
+    "/api/plans/<int:plan_id>": [public("published-plan"),
+                                 hidden("draft-plan", note="a draft plan is not public data")],
+    "/api/outcomes": [public()],
 }
 
 # Known gaps between this list and the app: (rule, method, visitor, whose objects) -> why,
