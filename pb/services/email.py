@@ -51,24 +51,27 @@ def init_app(app) -> None:
 
 
 def public_url(path: str) -> str:
-    """An absolute address for a link in an email: PB_PUBLIC_URL, or in development the
-    address this request came to."""
+    """An absolute address for a link in an email: PB_PUBLIC_URL, or, when mail only goes to the
+    development outbox, the address this request came to. Real email never takes its links
+    from the request's Host header, which whoever sends the request chooses."""
     base = (current_app.config.get("PB_PUBLIC_URL") or "").rstrip("/")
     if not base:
-        if current_app.config.get("PB_ENV") == "production":
-            raise ConfigError("PB_PUBLIC_URL must be set in production to put links in emails.")
+        if current_app.config.get("PB_ENV") == "production" or current_app.config.get("EMAIL_ADAPTER") == "notify":
+            raise ConfigError("PB_PUBLIC_URL must be set to put links in emails sent by Notify.")
         base = request.host_url.rstrip("/")
     return base + path
 
 
-def send_email(address: str, subject: str, body: str) -> None:
+def send_email(address: str, subject: str, body: str, *, unsubscribe_url: str | None = None) -> None:
+    """unsubscribe_url: for messages people subscribed to, Notify's one-click unsubscribe
+    (the List-Unsubscribe header); the link is in the body too."""
     if current_app.config["EMAIL_ADAPTER"] == "notify":
-        _send_by_notify(address, subject, body)
+        _send_by_notify(address, subject, body, unsubscribe_url)
     else:
         _send_to_outbox(address, subject, body)
 
 
-def _send_by_notify(address: str, subject: str, body: str) -> None:
+def _send_by_notify(address: str, subject: str, body: str, unsubscribe_url: str | None = None) -> None:
     from notifications_python_client.errors import APIError
     from notifications_python_client.notifications import NotificationsAPIClient
 
@@ -80,7 +83,8 @@ def _send_by_notify(address: str, subject: str, body: str) -> None:
     try:
         client.send_email_notification(email_address=address,
                                        template_id=config["NOTIFY_EMAIL_TEMPLATE_ID"],
-                                       personalisation={"subject": subject, "body": body})
+                                       personalisation={"subject": subject, "body": body},
+                                       one_click_unsubscribe_url=unsubscribe_url)
     except APIError as err:
         raise EmailNotSent(str(err)) from err
 

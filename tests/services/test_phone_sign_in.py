@@ -310,6 +310,16 @@ def test_staff_emails_go_by_gov_uk_notify_with_the_real_client(app, notify_serve
             send_email("someone@example.org", "Subject", "Body")
         db.session.remove()
 
+    # without PB_PUBLIC_URL, real email refuses rather than take its links from the Host header
+    FakeNotify.received.clear()
+    monkeypatch.delenv("PB_PUBLIC_URL")
+    no_public_url = create_app({"TESTING": True, "SMS_ADAPTER": "notify"})
+    with no_public_url.test_request_context(base_url="http://forged.example"):
+        from pb.services.email import public_url
+        with pytest.raises(ConfigError, match="PB_PUBLIC_URL"):
+            public_url("/account/link/x")
+        db.session.remove()
+
 
 def test_the_email_outbox_refuses_to_start_in_production(app, monkeypatch):
     monkeypatch.setenv("PB_ENV", "production")
