@@ -498,14 +498,11 @@ def _answer(conv: SmsConversation, number_e164: str, hashed: str, text: str) -> 
     expired = conv.step != "start" and conv.updated_at < _now() - IDLE
     if expired:
         _reset(conv)
-    if words in LANGUAGE_CODES:
-        conv.language = words.lower()
+    if words in LANGUAGE_CODES:  # the language is already switched (_switch_language)
         return [_reply("help")]
     if words in HELP_WORDS or words in _translated("help") or text.strip() == "?":
         return [_reply("help")]
     if words in vote_words:
-        if vote_words[words]:
-            conv.language = vote_words[words]
         _reset(conv)
         person = _person(hashed)
         if person is None:
@@ -680,18 +677,33 @@ def receive(number_e164: str, text: str) -> list[str]:
     try:
         conv = _conversation(hashed)
         round_before = _round_of(conv.heading_id)
-        replies = _answer(conv, number_e164, hashed, text)
-        conv = db.session.scalar(select(SmsConversation).where(SmsConversation.number_hash == hashed))
-        conv.updated_at = _now()
-        language = conv.language
-        round_id = _round_of(conv.heading_id) or round_before
-        db.session.commit()
+        language = _switch_language(conv, words)
+        # everything the replies say (the ballot's checks, money, the age sentence) is
+        # worked out in the resident's language, not the request's
+        with force_locale(_babel(language)):
+            replies = _answer(conv, number_e164, hashed, text)
+            conv = db.session.scalar(select(SmsConversation).where(SmsConversation.number_hash == hashed))
+            conv.updated_at = _now()
+            round_id = _round_of(conv.heading_id) or round_before
+            db.session.commit()
+            texts = [text for reply in replies for text in _texts(reply)]
     except BaseException:
         db.session.rollback()
         raise
-    with force_locale(_babel(language)):
-        texts = [text for reply in replies for text in _texts(reply)]
     return _send_all(number_e164, texts, round_id, received)
+
+
+def _switch_language(conv: SmsConversation, words: str) -> str:
+    """A language code (PT, TW...) or a word for "vote" that only one language uses (VOTER,
+    GLOSUJ...) sets the conversation's language; the answer is the language to reply in."""
+    if words in LANGUAGE_CODES:
+        conv.language = words.lower()
+    else:
+        # "VOTE" is every language's keyword (the help text names it): it changes nothing
+        told = {**_translated("vote"), **VOTE_WORDS}.get(words)
+        if told and told != "en":
+            conv.language = told
+    return conv.language
 
 
 def _send_all(number_e164: str, texts: list[str], round_id: int | None, received) -> list[str]:

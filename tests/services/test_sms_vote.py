@@ -213,3 +213,9 @@ def test_a_closed_round_casts_nothing(ctx):
     set_phase(round_, "counting")
     assert "not cast" in _say("YES")
     assert "No vote is open" in _say("VOTE")
+
+
+def test_keywords_are_read_without_accents_or_case():
+    assert sms_vote._plain("głosuj!") == "GLOSUJ"
+    assert sms_vote._plain(" Bẹ́ẹ̀ni ") == "BEENI" and sms_vote._plain("sí") == "SI"
+    assert sms_vote._plain("info 3") == "INFO 3"

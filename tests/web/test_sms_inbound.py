@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select, update
 
 from pb.models import (
@@ -20,7 +21,10 @@ from pb.models import (
     db,
 )
 from pb.models.people import _now
-from pb.services.sms_segments import measure
+from pb.services.sms_segments import measure, tidy
+from pb.services.sms_vote import render
+from pb.tally.messages import MESSAGES
+from pb.web.helpers import money
 from tests.factories import add_projects, close_and_mix, make_round
 from tests.web.test_phone_sign_in import asks_for_a_code, code_from_outbox, enters
 
@@ -124,7 +128,9 @@ def test_a_portuguese_knapsack_over_budget_then_within(app, client, inbound):
     listed = phone.text("sw9 0aa")
     assert "1 Project 1" in listed
     over = phone.text("1 2")
-    assert "£11" in over or "11" in over  # the web's over-budget sentence, translated
+    with app.test_request_context(), force_locale("pt"):  # the web's own sentence, in Portuguese
+        expected = tidy(gettext(MESSAGES["over_budget"], total_cost=money(11_000), budget=money(10_000)))
+    assert expected in over
     check = phone.text("2 3")
     assert "2, 3" in check
     with app.app_context():
@@ -136,8 +142,9 @@ def test_a_portuguese_knapsack_over_budget_then_within(app, client, inbound):
 def test_a_french_cumulative_ballot(app, client, inbound):
     round_id, ids = _round(app, "cumulative", points=5)
     phone = Phone(app, client, "447911123458")
-    phone.text("FR")
-    phone.text("VOTER")
+    phone.text("VOTER")  # the French word sets French
+    with app.app_context():
+        assert db.session.scalar(select(SmsConversation.language)) == "fr"
     listed = phone.text("SW9 0AA")
     assert "3x2" in listed
     too_many = phone.text("1x4 2x3")
@@ -152,20 +159,28 @@ def test_a_polish_ranked_ballot_and_info(app, client, inbound):
     round_id, ids = _round(app, "ranked", max_choices=2)
     phone = Phone(app, client, "447911123459")
     phone.text("PL")
-    phone.text("GŁOSUJ")
+    phone.text("VOTE")  # the keyword in English keeps the language chosen
     phone.text("SW9 0AA")
     info = phone.text("INFO 2")
     assert info.startswith("2 Project 2") and "Summary 2" in info
     check = phone.text("3 1")
     assert "3, 1" in check
     phone.text("TAK")
+    with app.app_context():
+        assert db.session.scalar(select(SmsConversation.language)) == "pl"
     assert _ballots(app, round_id) == [(f'["{ids[2]}", "{ids[0]}"]', "web")]
 
 
 def test_somali_help_unknown_and_expiry(app, client, inbound):
     _round(app)
     phone = Phone(app, client, "447911123460")
-    assert phone.text("SO")  # help, in Somali (or English until the catalogue has it)
+    with app.test_request_context():
+        with force_locale("ak"):
+            twi_help = render("help")
+        with force_locale("so"):
+            somali_help = render("help")
+    assert phone.text("TW") == twi_help  # Twi is "tw" to residents and "ak" to Babel
+    assert phone.text("SO") == somali_help
     assert phone.text("what is this?")  # never silence
     phone.text("VOTE")
     phone.text("SW9 0AA")
@@ -173,9 +188,7 @@ def test_somali_help_unknown_and_expiry(app, client, inbound):
     with app.app_context():
         db.session.execute(update(SmsConversation).values(updated_at=_now() - timedelta(minutes=31)))
         db.session.commit()
-    with app.app_context(), __import__("flask_babel").force_locale("so"):
-        from pb.services.sms_vote import render
-
+    with app.test_request_context(), force_locale("so"):
         expected = render("expired")
     assert phone.text("YES") == expected
     with app.app_context():
@@ -247,3 +260,22 @@ def test_spend_per_round_without_numbers(app, client, inbound, demo, sign_in):
     page = client.get(f"/admin/rounds/{round_id}").get_data(as_text=True)
     assert "Text message voting" in page and "Segments sent" in page
     assert "7911123465" not in page and "465" not in page.split("Text message voting")[1][:2000]
+
+
+def test_a_web_voter_who_texts_is_told_they_have_voted(app, client, inbound):
+    round_id, ids = _round(app)
+    code_page = asks_for_a_code(client, "07911 123466", next_url=f"/vote/{round_id}")
+    postcode = enters(client, code_page, code_from_outbox(client, "+447911123466"))
+    client.submit(postcode.headers["Location"], {"postcode": "SW9 0AA"})
+    check = client.submit(f"/vote/{round_id}", {"project": [ids[1]], "action": "continue"}, follow_redirects=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', check.get_data(as_text=True)).group(1)
+    assert client.post(f"/vote/{round_id}/cast", data={"csrf_token": token, "project": [ids[1]]}).status_code == 303
+    phone = Phone(app, client, "447911123466")
+    assert "already voted" in phone.text("VOTE")
+    # and a second number, texting the same choices, makes a ballot the count cannot tell apart
+    other = Phone(app, client, "447911123467")
+    other.text("VOTE")
+    other.text("SW9 0AA")
+    other.text("2")
+    other.text("YES")
+    assert _ballots(app, round_id) == [(f'["{ids[1]}"]', "web")] * 2
