@@ -35,6 +35,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from pb.extensions import limiter
 from pb.i18n import LANGUAGES
 from pb.models import (
     Heading,
@@ -194,6 +195,12 @@ def t_not_cast(reason: str) -> str:
     return gettext("Your vote was not cast: %(reason)s", reason=reason)
 
 
+def t_too_many_references() -> str:
+    # Translators: a text message (SMS)
+    return gettext("You have sent too many wrong reference numbers. Try again in an hour, or "
+                   "contact the council.")
+
+
 def t_expired() -> str:
     # Translators: a text message (SMS)
     return gettext("Your vote was not cast: nothing came for 30 minutes. Text VOTE to start again.")
@@ -257,6 +264,7 @@ TEMPLATES: dict[str, Template] = {
     "already": Template(t_already, 1, 2, {"round": LONG_TITLE}),
     "not_cast": Template(t_not_cast, 2, 4, {"reason": None}),  # the longest refusal of a cast
     "expired": Template(t_expired, 1, 2, {}),
+    "too_many_references": Template(t_too_many_references, 1, 2, {}),
     "stop": Template(t_stop, 1, 2, {}),
     "start": Template(t_start, 1, 2, {}),
     "unknown": Template(t_unknown, 1, 2, {}),
@@ -605,6 +613,9 @@ def _cast(conv, person, heading, reference) -> Reply:
         return _reply("expired")
     conv_id = conv.id
     db.session.commit()  # the conversation so far; the cast is a transaction of its own
+    has_list = eligibility.has_list(round_)
+    if has_list and not _reference_tries_left(person):
+        return _reply("too_many_references")
     try:
         # the age sentence was in the check the resident said YES to
         done = voting.cast_ballot(person, heading, choices, channel="sms", reference=reference,
@@ -617,12 +628,36 @@ def _cast(conv, person, heading, reference) -> Reply:
         outcome = _reply("not_cast", reason=str(err.message))
     except ServiceError as err:
         if err.field == "reference":  # the choices wait for the right reference
+            if has_list and (reference or "").strip():
+                _reference_refused(person)
             return Reply([("not_cast", {"reason": str(err.message)}), ("confirm_reference", {})])
         outcome = _reply("not_cast", reason=str(err.message))
     else:
         outcome = _reply("cast", receipt=done.receipt)
     _reset(db.session.get(SmsConversation, conv_id))  # nothing of the ballot stays
     return outcome
+
+
+# Guessing eligibility references by text is limited as on the web: refused references count
+# per resident (RATELIMIT_REFERENCE_TRIES_PER_PERSON), here under a key of their own.
+
+def _reference_limits():
+    from limits import parse_many
+
+    return parse_many(current_app.config["RATELIMIT_REFERENCE_TRIES_PER_PERSON"])
+
+
+def _reference_tries_left(person: Person) -> bool:
+    if not limiter.enabled:
+        return True
+    return all(limiter.limiter.test(item, "sms-reference", f"person:{person.id}")
+               for item in _reference_limits())
+
+
+def _reference_refused(person: Person) -> None:
+    if limiter.enabled:
+        for item in _reference_limits():
+            limiter.limiter.hit(item, "sms-reference", f"person:{person.id}")
 
 
 # -- receiving a text ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from pb.i18n import LANGUAGES
-from pb.models import Ballot, EligibilityEntry, OutboxMessage, SmsConversation, db
+from pb.models import Ballot, EligibilityEntry, OutboxMessage, SealedBallot, SmsConversation, db
 from pb.services import eligibility, sms_vote
 from pb.services.errors import AlreadyVoted, WrongPhase
 from pb.services.sms_segments import measure, pack, shorten, tidy
@@ -219,3 +219,25 @@ def test_keywords_are_read_without_accents_or_case():
     assert sms_vote._plain("głosuj!") == "GLOSUJ"
     assert sms_vote._plain(" Bẹ́ẹ̀ni ") == "BEENI" and sms_vote._plain("sí") == "SI"
     assert sms_vote._plain("info 3") == "INFO 3"
+
+
+def test_wrong_references_by_text_are_limited_per_resident(app, ctx, monkeypatch):
+    from pb.extensions import limiter
+
+    monkeypatch.setitem(app.config, "RATELIMIT_ENABLED", True)
+    monkeypatch.setitem(app.config, "RATELIMIT_REFERENCE_TRIES_PER_PERSON", "3 per hour")
+    limiter.reset()
+    try:
+        round_ = make_round("voting", wards=("stockwell-east",))
+        add_projects(round_.headings[0], [1000])
+        db.session.add(EligibilityEntry(round_id=round_.id, reference_hash=eligibility.reference_hash("AB123")))
+        db.session.commit()
+        _say("VOTE")
+        _say("SW9 0AA")
+        _say("1")
+        for guess in ("ZZ1", "ZZ2", "ZZ3"):
+            assert "We cannot accept that reference number" in _say(f"YES {guess}")
+        assert "too many wrong reference numbers" in _say("YES AB123")  # even the right one, for now
+        assert db.session.scalar(select(func.count()).select_from(SealedBallot)) == 0
+    finally:
+        limiter.reset()
