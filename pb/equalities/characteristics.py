@@ -16,7 +16,7 @@ categories:
 | | | 65 to 74 | Aged 65 to 74 years |
 | | | 75 or over | Aged 75 to 84 years + Aged 85 years and over |
 | | | (not compared) | Aged 4 years and under, Aged 5 to 9 years, Aged 10 to 15 years: dropped, participants are 16+ |
-| sex | TS008, ward (usual residents, all ages) | Female | Female |
+| sex | ONS mid-2022 ward estimates by age and sex, **residents in the round's age range** (16+ by default) | Female | Female |
 | | | Male | Male |
 | ethnic_group | TS022 with Lambeth's own 6-group regrouping, ward (usual residents, all ages) | Asian or Asian British | Asian, Asian British or Asian Welsh |
 | | | Black or Black British: African background | Black, Black British, Black Welsh of African background |
@@ -24,7 +24,7 @@ categories:
 | | | Mixed or multiple ethnic groups | Mixed or Multiple ethnic groups |
 | | | White | White |
 | | | Other ethnic group | Other ethnic group |
-| disability | TS038, **borough** total of Lambeth's 181 LSOAs (usual residents, all ages) | Disabled | Disabled under the Equality Act |
+| disability | TS038, LSOAs summed to the ward by the ONS **best-fit** lookup (usual residents, all ages) | Disabled | Disabled under the Equality Act |
 | | | Not disabled | Not disabled under the Equality Act |
 | english_proficiency | TS029, ward (usual residents aged 3+) | English is my main language | Main language is English (English or Welsh in Wales) |
 | | | Another main language; I speak English very well or well | Main language is not English (…): Can speak English very well + …: Can speak English well |
@@ -40,6 +40,9 @@ minimum (for weighting): 75 or over joins 65 to 74 ("65 or over"); live rent fre
 rent privately ("Rent privately or live rent free"); not speaking English well joins
 speaking it well ("Another main language"). Ethnic groups, sex and disability are never
 merged: a thin one is withheld instead (see ``disclosure``).
+
+Where the comparator is not the population eligible to vote, ``eligible_bias`` says so and
+in which direction the ratio is pushed (shown to the panel beside the table).
 
 Caveats carried in each characteristic's ``note`` (shown to the panel):
 
@@ -61,6 +64,7 @@ The census is perturbed (cell-key perturbation), so shares are taken within one 
 using its own category sum, and a difference of a few people means nothing.
 """
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -107,6 +111,10 @@ class Characteristic:
     geography: str = "ward"  # "ward" or "borough" (the comparator's area)
     counts_households: bool = False  # the census counts households, not people
     merges: tuple[Merge, ...] = ()
+    eligible_bias: str | None = None  # msgid: how a non-eligible comparator biases the ratio
+    rake_levels: tuple = ()  # coarser groupings tried in turn when weighting (RowSpecs)
+    raked: bool = True  # False: never weighted on (said why in ``not_raked``)
+    not_raked: str | None = None  # msgid
 
     @property
     def category_keys(self) -> tuple[str, ...]:
@@ -155,9 +163,11 @@ SEX = Characteristic(
         Category("female", N_("Female"), N_("Women"), ("Female",)),
         Category("male", N_("Male"), N_("Men"), ("Male",)),
     ),
-    census_table="TS008",
-    census_base=N_("Usual residents, all ages"),
-    note=N_("The census figure covers residents of all ages; participants are 16 or over."),
+    census_table="ONS mid-2022",
+    census_base=N_("Residents of voting age (ONS mid-2022 ward estimates)"),
+    note=N_("Compared with residents old enough to vote in this round, from the ONS mid-2022 "
+            "ward population estimates by age and sex (estimates, not census counts). A "
+            "five-year age band that straddles the youngest voting age counts in proportion."),
 )
 
 ETHNIC_GROUP = Characteristic(
@@ -183,8 +193,13 @@ ETHNIC_GROUP = Characteristic(
     census_base=N_("Usual residents, all ages"),
     note=N_("Lambeth's own grouping of the census: its 'Caribbean background' group also "
             "includes other Black backgrounds, so it is not the ONS 'Black Caribbean' "
-            "tick-box. Add the two Black rows together to compare with a standard "
+            "tick-box. The row for all Black people together compares with a standard "
             "five-group question. The census figure covers all ages."),
+    eligible_bias=N_("The census figure counts children too, and is not published by age for "
+                     "wards. In Lambeth, children are more often of mixed or Black ethnicity "
+                     "than adults, so these groups' share of residents is higher than their "
+                     "share of people old enough to vote: their ratios read lower (more "
+                     "under-represented) than they are, and White residents' higher."),
 )
 
 DISABILITY = Characteristic(
@@ -200,10 +215,13 @@ DISABILITY = Characteristic(
     ),
     census_table="TS038",
     census_base=N_("Usual residents, all ages, Lambeth as a whole"),
-    note=N_("The census publishes disability only for small areas (LSOAs) that do not fit "
-            "inside wards, so every ward is compared with the figure for all of Lambeth "
-            "(its 181 LSOAs added together). The census figure covers all ages."),
-    geography="borough",
+    note=N_("The census publishes disability only for small areas (LSOAs). Each is given "
+            "whole to the ward that holds most of its people (the ONS best-fit lookup), so "
+            "the ward figure is approximate: differences of about 1 point mean nothing."),
+    eligible_bias=N_("The census figure counts children too, and children are less often "
+                     "disabled than adults, so disabled people's share of residents is lower "
+                     "than their share of people old enough to vote: their ratio reads higher "
+                     "(more over-represented, or less under-represented) than it is."),
 )
 
 ENGLISH_PROFICIENCY = Characteristic(
@@ -227,6 +245,11 @@ ENGLISH_PROFICIENCY = Characteristic(
     census_table="TS029",
     census_base=N_("Usual residents aged 3 or over"),
     note=N_("The census figure covers residents aged 3 or over."),
+    eligible_bias=N_("The census figure counts children aged 3 to 15 too, and is not published "
+                     "by age for wards. Children born here more often have English as their "
+                     "main language, so people with another main language are likely to be a "
+                     "larger share of adults than of residents: their ratios may read higher "
+                     "than they are."),
     merges=(Merge("speaks_not_well", "speaks_well", "english_not_main",
                   N_("Another language is my main language"),
                   N_("People whose main language is not English")),),
@@ -256,6 +279,14 @@ TENURE = Characteristic(
                   N_("Private renters and people who live rent free")),),
     note=N_("The census counts households, not people: the comparison is with the share of "
             "households, and people in larger households count more among participants."),
+    eligible_bias=N_("Households, not people: social-rented and owner households are often "
+                     "larger than private-rented ones, so the people in them are a larger "
+                     "share of residents than their households are of households. Read these "
+                     "ratios as a rough guide only."),
+    raked=False,
+    not_raked=N_("Not weighted: the census counts households, not people, and no ward table "
+                 "gives people by tenure, so weighting people to household shares would "
+                 "distort the result rather than correct it."),
 )
 
 @dataclass(frozen=True)
@@ -299,6 +330,55 @@ def regroup(counts: Mapping[str, float], layout: Iterable[RowSpec]) -> dict[str,
     return rows
 
 
+def _r(key, label, group, *members) -> RowSpec:
+    return RowSpec(key, label, group, members)
+
+
+_BLACK = _r("black", N_("Black or Black British (African, Caribbean and other Black "
+                        "backgrounds together)"), N_("Black people"),
+            "black_african", "black_caribbean")
+
+# A row shown beside the split, not instead of it (and tested like any other row).
+COMBINED_ROWS: dict[str, tuple[RowSpec, ...]] = {"ethnic_group": (_BLACK,)}
+
+# When weighting, a characteristic with a group under the minimum is not dropped: its
+# groups are merged along these levels, finest first, until every group has enough
+# answers. Each level merges neighbours (adjacent ages; related ethnic groups) so the
+# weighting still corrects the biggest differences.
+RAKE_LEVELS: dict[str, tuple[tuple[RowSpec, ...], ...]] = {
+    "age": (
+        (_r("16_24", N_("16 to 24"), "", "16_24"), _r("25_34", N_("25 to 34"), "", "25_34"),
+         _r("35_49", N_("35 to 49"), "", "35_49"), _r("50_64", N_("50 to 64"), "", "50_64"),
+         _r("65_plus", N_("65 or over"), "", "65_74", "75_plus")),
+        (_r("16_34", N_("16 to 34"), "", "16_24", "25_34"),
+         _r("35_64", N_("35 to 64"), "", "35_49", "50_64"),
+         _r("65_plus", N_("65 or over"), "", "65_74", "75_plus")),
+        (_r("16_49", N_("16 to 49"), "", "16_24", "25_34", "35_49"),
+         _r("50_plus", N_("50 or over"), "", "50_64", "65_74", "75_plus")),
+    ),
+    "ethnic_group": (
+        (_r("asian", N_("Asian or Asian British"), "", "asian"), _BLACK,
+         _r("mixed", N_("Mixed or multiple ethnic groups"), "", "mixed"),
+         _r("white", N_("White"), "", "white"),
+         _r("other", N_("Another ethnic group"), "", "other")),
+        (_r("asian", N_("Asian or Asian British"), "", "asian"), _BLACK,
+         _r("mixed_other", N_("Mixed, multiple or another ethnic group"), "", "mixed", "other"),
+         _r("white", N_("White"), "", "white")),
+        (_BLACK, _r("white", N_("White"), "", "white"),
+         _r("asian_mixed_other", N_("Asian, mixed, multiple or another ethnic group"), "",
+            "asian", "mixed", "other")),
+        (_r("white", N_("White"), "", "white"),
+         _r("not_white", N_("Every group other than White"), "",
+            "asian", "black_african", "black_caribbean", "mixed", "other")),
+    ),
+    "english_proficiency": (
+        (_r("english_main", N_("English is my main language"), "", "english_main"),
+         _r("english_not_main", N_("Another language is my main language"), "",
+            "speaks_well", "speaks_not_well")),
+    ),
+}
+
+
 CHARACTERISTICS: tuple[Characteristic, ...] = (
     AGE, SEX, ETHNIC_GROUP, DISABILITY, ENGLISH_PROFICIENCY, TENURE,
 )
@@ -320,12 +400,47 @@ def _label_index() -> dict[str, dict[str, str | None]]:
 _LABELS = _label_index()
 
 
-def census_margins(rows: Iterable[tuple[str, str, int]]) -> dict[str, dict[str, int]]:
+_AGE_LABEL = re.compile(r"Aged (\d+)(?: to (\d+))? years(?: and (over|under))?")
+
+
+def _age_band(label: str) -> tuple[int, int | None]:
+    m = _AGE_LABEL.fullmatch(label)
+    if m is None:
+        raise CensusMappingError(f"unknown age band {label!r}")
+    low, high, side = m.groups()
+    if side == "under":
+        return 0, int(low)
+    if side == "over":
+        return int(low), None
+    return int(low), int(high)
+
+
+def age_fraction(low: int, high: int | None, age_range) -> float:
+    """The share of a band's ages (inclusive; None = open) inside ``age_range``
+    (youngest, oldest; None = no limit), counting each year alike; an open band counts
+    whole once its start is in range."""
+    youngest, oldest = age_range
+    youngest = youngest or 0
+    if oldest is not None and oldest < low:
+        return 0.0
+    if high is None:
+        return 1.0
+    lo, hi = max(low, youngest), high if oldest is None else min(high, oldest)
+    return max(0, hi - lo + 1) / (high - low + 1)
+
+
+def census_margins(rows: Iterable[tuple[str, str, int]],
+                   age_range: tuple[int | None, int | None] | None = None,
+                   ) -> dict[str, dict[str, int]]:
     """Map one ward's census rows (topic, category label, count) to monitoring categories.
 
     Topics this module does not compare (e.g. "religion") are ignored; an unknown
     category label within a compared topic raises ``CensusMappingError``. Only topics
     present in ``rows`` appear in the result, each with every one of its categories.
+
+    ``age_range`` (the round's youngest and oldest voters) restricts the age margin to the
+    ages that may vote: a census band straddling an edge counts in proportion (rounded to
+    whole people); the question's bands (16+) stay as they are. None: 16 or over.
     """
     margins: dict[str, dict[str, int]] = {}
     for topic, label, count in rows:
@@ -338,6 +453,8 @@ def census_margins(rows: Iterable[tuple[str, str, int]]) -> dict[str, dict[str, 
         if key is None:
             continue
         margin = margins.setdefault(topic, dict.fromkeys(BY_KEY[topic].category_keys, 0))
+        if topic == "age" and age_range is not None:
+            count = round(int(count) * age_fraction(*_age_band(label), age_range))
         margin[key] += int(count)
     return margins
 

@@ -3,15 +3,18 @@
 Each participant gets a weight so that, characteristic by characteristic, the weighted
 participants who answered have the census shares. The steps:
 
-1. **Which characteristics.** A category with fewer than ``min_category_count``
-   participants (default 20) is first merged with its neighbour where the characteristic
-   defines one (75+ into 65-74, rent free into private renting, not speaking English well
-   into speaking it well; see ``characteristics.Merge``), on both sides: participants and
-   census. A characteristic is then raked only if every (merged) category with residents
-   in the census has at least ``min_category_count`` participants; otherwise one thin
-   category would get a huge factor resting on a handful of people, so the whole
-   characteristic is skipped and the reason reported. Participants in a category with no
-   residents in the census are treated as not answering that characteristic.
+1. **Which characteristics, in which groups.** A category with fewer than
+   ``min_category_count`` participants (default 20) would get a huge factor resting on a
+   handful of people, so groups are merged, on both sides (participants and census),
+   along the characteristic's levels (``characteristics.RAKE_LEVELS``), finest first,
+   until every group with residents has enough: ages into neighbouring bands (65 or over;
+   16-34, 35-64, 65+; under and over 50), ethnic groups into related groups (the two
+   Black groups; then mixed with another group; then Asian, mixed and another; then White
+   and every other group), English proficiency into English or not. Only if even the
+   coarsest level is too thin is the characteristic skipped, and the reason reported.
+   Tenure is never weighted: the census counts households, not people (``not_raked``).
+   Participants in a category with no residents in the census are treated as not
+   answering that characteristic. ``RakeResult.levels`` records the groups used.
 2. **Non-response.** Someone who did not answer a characteristic keeps their weight when
    that characteristic is fitted: the answerers are fitted to ``census share x their
    current weighted total``. So non-response is neither imputed nor dropped, and the
@@ -35,11 +38,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pb.equalities.characteristics import CHARACTERISTICS, row_layout, thin_merges
+from pb.equalities.characteristics import CHARACTERISTICS, RAKE_LEVELS, row_layout, thin_merges
 from pb.equalities.messages import N_
 from pb.equalities.responses import Responses
 
-TOO_FEW = N_("Too few answers in at least one group to weight by this characteristic.")
+TOO_FEW = N_("Too few answers in at least one group to weight by this characteristic, even "
+             "with its groups merged.")
 NO_CENSUS = N_("No census figures for this characteristic in this ward.")
 
 
@@ -65,10 +69,12 @@ class RakeResult:
     weights: np.ndarray  # one per participant, mean 1
     used: tuple[str, ...]  # characteristics raked on
     skipped: dict[str, str] = field(default_factory=dict)  # key -> reason (msgid)
+    levels: dict = field(default_factory=dict)  # key -> the groups (RowSpecs) weighted on
     converged: bool = True
     iterations: int = 0
     trim_rounds: int = 0
     caps_respected: bool = True
+    plan: "RakePlan | None" = field(default=None, repr=False)
 
     @property
     def effective_sample_size(self) -> float:
@@ -138,20 +144,29 @@ def rake(
 ) -> RakeResult:
     """Weights making ``responses`` match the census ``margins`` (from ``census_margins``)."""
     n = len(responses)
-    used, skipped, columns, targets, recode = [], {}, [], [], []
+    used, skipped, columns, targets, recode, levels = [], {}, [], [], [], {}
     for index, ch in enumerate(CHARACTERISTICS):
         margin = margins.get(ch.key)
+        if not ch.raked:
+            skipped[ch.key] = ch.not_raked
+            continue
         if not margin or sum(margin.values()) <= 0:
             skipped[ch.key] = NO_CENSUS
             continue
         answered = np.bincount(responses.codes[:, index] + 1, minlength=len(ch.categories) + 1)
         per_category = dict(zip(ch.category_keys, answered[1:].tolist(), strict=True))
-        layout = row_layout(ch, thin_merges(ch, per_category, settings.min_category_count))
-        census = np.array([sum(margin.get(k, 0) for k in row.members) for row in layout], float)
-        rows = np.array([sum(per_category[k] for k in row.members) for row in layout])
-        if np.any(rows[census > 0] < settings.min_category_count):
+        candidates = [row_layout(ch, thin_merges(ch, per_category, settings.min_category_count))]
+        candidates += list(RAKE_LEVELS.get(ch.key, ()))
+        for layout in candidates:
+            census = np.array([sum(margin.get(k, 0) for k in row.members) for row in layout],
+                              float)
+            rows = np.array([sum(per_category[k] for k in row.members) for row in layout])
+            if not np.any(rows[census > 0] < settings.min_category_count):
+                break
+        else:
             skipped[ch.key] = TOO_FEW
             continue
+        levels[ch.key] = tuple(layout)
         # category index -> row index; answers in census-empty rows count as "no answer"
         to_row = np.full(len(ch.categories) + 1, -1)
         for r, row in enumerate(layout):
@@ -163,16 +178,33 @@ def rake(
         targets.append(census / census.sum())
         recode.append(to_row)
     if not used or n == 0:
-        return RakeResult(np.ones(n), (), skipped)
+        return RakeResult(np.ones(n), (), skipped, levels)
 
     codes = np.column_stack([to_row[responses.codes[:, i] + 1]
                              for i, to_row in zip(columns, recode, strict=True)])
     patterns, inverse, counts = np.unique(codes, axis=0, return_inverse=True, return_counts=True)
     inverse = inverse.reshape(-1)
     counts = counts.astype(float)
+    cell_w, iterations, rounds, converged, within = fit(patterns, counts, targets, settings)
+    return RakeResult(cell_w[inverse], tuple(used), skipped, levels, converged, iterations, rounds,
+                      within, plan=RakePlan(codes, targets))
 
+
+@dataclass(frozen=True)
+class RakePlan:
+    """What a rake fitted: each participant's recoded answers and the census targets, so
+    a bootstrap can refit resamples to the same groups."""
+
+    codes: np.ndarray  # participants x used characteristics, group index or -1
+    targets: list
+
+
+def fit(patterns, counts, targets, settings: RakeSettings = DEFAULT_SETTINGS, start=None):
+    """Rake and trim per distinct pattern: (weights, sweeps, trim rounds, converged,
+    caps respected); weights have mean 1 over ``counts``. ``start``: initial weights (a
+    warm start, e.g. the full sample's for a bootstrap resample)."""
     cell_w, iterations, converged = rake_cells(
-        patterns, counts, targets, None, settings.tolerance, settings.max_iterations)
+        patterns, counts, targets, start, settings.tolerance, settings.max_iterations)
     rounds, within = 0, True
     if settings.trim_low is not None or settings.trim_high is not None:
         low = settings.trim_low if settings.trim_low is not None else 0.0
@@ -196,7 +228,7 @@ def rake(
                 # (over-relaxation) roughly halves the rounds and the margins are re-raked
                 cell_w = np.maximum(cell_w + (cell_w - previous), 1e-12)
     cell_w *= counts.sum() / np.dot(cell_w, counts)  # mean exactly 1
-    return RakeResult(cell_w[inverse], tuple(used), skipped, converged, iterations, rounds, within)
+    return cell_w, iterations, rounds, converged, within
 
 
 def _within(cell_w, counts, low, high, slack) -> bool:

@@ -1,9 +1,14 @@
 """The full sectional-capture report for one round in one ward, ready to publish.
 
-``build_report`` takes plain inputs and returns a ``CaptureReport`` in which every
-participant figure has been through disclosure control (``disclosure``): counts rounded
-to 5 or withheld, and shares, ratios, intervals, tests and flags computed from the
-published figures only. Census figures are published data and are shown as they are.
+``build_report`` takes plain inputs and returns a ``CaptureReport``. Every participant
+count shown has been through disclosure control (``disclosure``): rounded to 5, or
+withheld with its complement. Inference (shares, ratios, intervals, tests, flags) is made
+on the **exact** counts of the published rows: rounding is for display only, so it can
+never create or hide a flag. A withheld row gets no figures at all. Census figures are
+published data and are shown as they are.
+
+Flags are adjusted (Holm) across the whole report, and each table carries a
+representativeness summary (``representation.summarise``).
 
 It gives templates the tables and flags, the SVG layer the participant and resident
 shares per category (``CharacteristicReport.chart``), and CSV export ``to_csv_rows()``.
@@ -14,13 +19,13 @@ from dataclasses import dataclass, field, replace
 
 from pb.equalities.characteristics import (
     CHARACTERISTICS,
+    COMBINED_ROWS,
     NON_RESPONSE,
     NON_RESPONSE_LABEL,
     Characteristic,
     census_margins,
     regroup,
     row_layout,
-    thin_merges,
 )
 from pb.equalities.disclosure import THRESHOLD, protect, protect_figure, round_to_base
 from pb.equalities.messages import N_
@@ -31,11 +36,18 @@ from pb.equalities.representation import (
     Flag,
     FlagPolicy,
     RepresentationTable,
+    Summary,
+    adjust_flags,
     percent,
     represent,
+    summarise,
 )
 from pb.equalities.responses import Responses
 from pb.equalities.reweight import (
+    COULD_NOT_CHECK,
+    RESAMPLES,
+    SEED,
+    Bootstrap,
     ReweightResult,
     support_by_category,
     would_result_change,
@@ -44,7 +56,8 @@ from pb.equalities.reweight import (
 
 @dataclass(frozen=True)
 class CharacteristicReport:
-    table: RepresentationTable  # published figures only
+    table: RepresentationTable  # shown counts rounded or withheld; inference exact
+    summary: Summary | None = None
 
     @property
     def characteristic(self) -> Characteristic:
@@ -54,7 +67,7 @@ class CharacteristicReport:
     def chart(self) -> list[dict]:
         """Per category: participants' and residents' shares (0..1; None if withheld)."""
         return [{"key": r.key, "label": r.label, "participants": r.share,
-                 "residents": r.census_share} for r in self.table.rows]
+                 "residents": r.census_share} for r in self.table.rows if not r.combined]
 
 
 SUPPORT_FROM = N_("%(supporters)s%% of this project's supporters answered “%(answer)s”, "
@@ -96,6 +109,7 @@ class ProjectReport:
 class WeightingSummary:
     used: tuple[str, ...]
     skipped: dict[str, str]
+    levels: dict  # characteristic -> the group labels (msgids) it was weighted in
     effective_sample_size: int | None  # rounded to 5
     design_effect: float | None
     caps_respected: bool
@@ -113,6 +127,10 @@ class CaptureReport:
     weighting: WeightingSummary | None = None
     rule: str | None = None
     result_changes: bool | None = None
+    verdict: str | None = None  # "yes", "no" or "could_not_check"; None before results
+    verdict_reason: str | None = None  # msgid, when it could not check
+    bootstrap: Bootstrap | None = None
+    unweighted_flagged: tuple[str, ...] = ()  # flagged characteristics not weighted on
     comes_in: tuple[str, ...] = ()
     drops_out: tuple[str, ...] = ()
     projects: list[ProjectReport] = field(default_factory=list)
@@ -137,6 +155,10 @@ class CaptureReport:
                     "residents": r.census_count, "residents_share": _blank(r.census_share, 4),
                     "ratio": _blank(r.ratio, 2), "ratio_low": _blank(r.ratio_low, 2),
                     "ratio_high": _blank(r.ratio_high, 2),
+                    "answered": _blank(table.base),
+                    "p_value_row": _blank(r.p_value, 4),
+                    "p_holm": _blank(r.p_adjusted, 4),
+                    "combined_row": "yes" if r.combined else "",
                     "flag": flagged.get(r.key, ""),
                     "chi_square": _blank(test and test.statistic, 2),
                     "p_value": _blank(test and test.p_value, 4),
@@ -148,7 +170,8 @@ class CaptureReport:
                 "characteristic": table.characteristic.key, "category": NON_RESPONSE,
                 "label": NON_RESPONSE_LABEL, "participants": _blank(table.non_response),
                 "participants_share": "", "residents": "", "residents_share": "",
-                "ratio": "", "ratio_low": "", "ratio_high": "", "flag": "",
+                "ratio": "", "ratio_low": "", "ratio_high": "", "answered": _blank(table.base),
+                "p_value_row": "", "p_holm": "", "combined_row": "", "flag": "",
                 "chi_square": "", "p_value": "", "cohens_w": "",
                 "census_table": table.characteristic.census_table,
             })
@@ -161,21 +184,39 @@ def _blank(value, digits: int | None = None):
     return round(value, digits) if digits is not None else value
 
 
+MERGE_EXPECTED = 2 * THRESHOLD
+
+
+def public_merges(characteristic: Characteristic, census: Mapping[str, int], people: int):
+    """The merges to show: decided from public figures only (the census and how many took
+    part), never from the small category's own count, so that seeing a merged row says
+    nothing about the size of its parts. A small category is merged when, if people
+    matched the census, it would hold fewer than ``MERGE_EXPECTED`` (20) of them."""
+    total = sum(census.get(k, 0) for k in characteristic.category_keys)
+    if not total:
+        return ()
+    return tuple(m for m in characteristic.merges
+                 if people * census.get(m.small, 0) / total < MERGE_EXPECTED)
+
+
 def published_table(
     characteristic: Characteristic,
     counts: Mapping[str, int],
     census: Mapping[str, int],
     policy: FlagPolicy = DEFAULT_POLICY,
+    adjust: bool = True,
 ) -> RepresentationTable:
-    """Merge thin categories, suppress and round, then compute everything from what is shown."""
-    layout = row_layout(characteristic, thin_merges(characteristic, counts, THRESHOLD))
-    group = protect(regroup(counts, layout), last_resort=(NON_RESPONSE,))
-    census_rows = regroup(census, layout)
-    if group.total is None:
-        return represent(characteristic, dict.fromkeys(group.shown), census_rows, policy,
-                         total=0, layout=layout)
-    return represent(characteristic, group.shown, census_rows, policy, total=group.total,
-                     layout=layout)
+    """Merge thin categories, suppress and round what is shown; infer on exact counts.
+
+    ``adjust``: Holm within this table only (``build_report`` adjusts across the report)."""
+    people = sum(counts.get(k, 0) for k in characteristic.category_keys) + counts.get(
+        NON_RESPONSE, 0)
+    layout = row_layout(characteristic, public_merges(characteristic, census, people))
+    exact = regroup(counts, layout)
+    group = protect(exact, last_resort=(NON_RESPONSE,))
+    return represent(characteristic, {**counts, **exact}, {**census, **regroup(census, layout)},
+                     policy, layout=layout, shown=group.shown, shown_total=group.total,
+                     combined=COMBINED_ROWS.get(characteristic.key, ()), adjust=adjust)
 
 
 def build_report(
@@ -190,33 +231,41 @@ def build_report(
     policy: FlagPolicy = DEFAULT_POLICY,
     settings: RakeSettings = DEFAULT_SETTINGS,
     tie_breaking: str = "lexico",
+    age_range: tuple[int | None, int | None] | None = None,
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
 ) -> CaptureReport:
     """The published report for one round and ward.
 
     ``answers`` holds each participant's monitoring answers (characteristic key ->
     category key, "prefer_not_to_say" or missing). With an ``election`` (a ``pb.tally``
     Election whose ballots are in the same order as ``answers``) the report also says
-    whether the result would change with census-matched weights, and where each
-    project's support comes from.
+    whether the result would change with census-matched weights (with ``resamples``
+    bootstrap resamples from ``seed``), and where each project's support comes from.
+    ``age_range``: the round's (youngest, oldest) voters, for the age comparator.
     """
     responses = answers if isinstance(answers, Responses) else Responses.from_answers(answers)
-    margins = census_margins(census_rows)
+    margins = census_margins(census_rows, age_range)
     n = len(responses)
     tables = []
     for ch in CHARACTERISTICS:
         if ch.key not in margins:
             continue
-        tables.append(published_table(ch, responses.counts(ch), margins[ch.key], policy))
+        tables.append(published_table(ch, responses.counts(ch), margins[ch.key], policy,
+                                      adjust=False))
+    tables = adjust_flags(tables, policy)
+    summaries = [summarise(t, n, seed=seed) if n >= 10 else None for t in tables]
     report = CaptureReport(
         ward_code=ward_code, ward_name=ward_name,
         participants=round_to_base(n) if n >= 10 else None, policy=policy,
-        characteristics=[CharacteristicReport(t) for t in tables],
+        characteristics=[CharacteristicReport(t, s) for t, s in zip(tables, summaries,
+                                                                    strict=True)],
         outreach=missing_groups(tables),
     )
     if election is None:
         return report
     result = would_result_change(election, responses, margins, rule, settings, tie_breaking,
-                                 official)
+                                 official, resamples=resamples, seed=seed)
     return _with_reweighting(report, election, responses, result, tables)
 
 
@@ -225,6 +274,8 @@ def _with_reweighting(report, election, responses, result: ReweightResult, table
     n_eff = raking.effective_sample_size
     weighting = WeightingSummary(
         used=raking.used, skipped=dict(raking.skipped),
+        levels={k: tuple(row.label for row in rows) for k, rows in raking.levels.items()
+                if k in raking.used},
         effective_sample_size=protect_figure(n_eff, len(responses)),
         design_effect=round(raking.design_effect, 2) if len(responses) >= 10 else None,
         caps_respected=raking.caps_respected, converged=raking.converged,
@@ -253,15 +304,21 @@ def _with_reweighting(report, election, responses, result: ReweightResult, table
             funded_if_reweighted=project.id in result.reweighted,
             breakdowns=breakdowns[project.id],
         ))
+    flagged = {f.characteristic for f in report.flags}
+    unweighted = tuple(c.characteristic.key for c in report.characteristics
+                       if c.characteristic.key in flagged
+                       and c.characteristic.key not in raking.used)
     return replace(report, weighting=weighting, rule=result.rule,
-                   result_changes=result.changed, comes_in=result.comes_in,
+                   result_changes=result.changed if result.verdict != COULD_NOT_CHECK else None,
+                   verdict=result.verdict, verdict_reason=result.reason,
+                   bootstrap=result.bootstrap, unweighted_flagged=unweighted,
+                   comes_in=result.comes_in,
                    drops_out=result.drops_out, projects=projects)
 
 
 def _breakdown(ch: Characteristic, counts: dict[str, int], voters: RepresentationTable):
     """One project's supporters by category, published like the voters' table."""
-    merges = set(thin_merges(ch, counts, THRESHOLD))
-    merges.update(m for m in ch.merges if any(r.key == m.key for r in voters.rows))
+    merges = {m for m in ch.merges if any(r.key == m.key for r in voters.rows)}
     layout = row_layout(ch, merges)
     group = protect(regroup(counts, layout), last_resort=(NON_RESPONSE,))
     voter_share = {r.key: r.share for r in voters.rows}

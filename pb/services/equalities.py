@@ -17,9 +17,10 @@ import json
 from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from pb import tally
+from pb.equalities.census import DEFAULT_AGE_RANGE, eligible_overrides
 from pb.equalities.characteristics import BY_KEY, PREFER_NOT_TO_SAY
 from pb.equalities.raking import RakingError
 from pb.equalities.report import CaptureReport, build_report
@@ -86,13 +87,23 @@ def questions_open(token) -> bool:
 
 # -- the report --------------------------------------------------------------------------
 
+def age_range(heading: Heading) -> tuple[int | None, int | None]:
+    """Who may vote in the heading's round: its age range, or 16 or over."""
+    return heading.round.age_range or DEFAULT_AGE_RANGE
+
+
 def census_rows(heading: Heading) -> list[tuple[str, str, int]]:
-    """The ward's census rows and the borough-wide ones (disability)."""
+    """The ward's census rows, with the comparators of the population eligible to vote
+    where the data allows (``pb.equalities.census.eligible_overrides``: sex in the round's
+    age range, disability by the ward's best-fit LSOAs) replacing the database's."""
     figures = db.session.scalars(
         select(CensusFigure)
         .where(or_(CensusFigure.ward_id == heading.ward_id, CensusFigure.ward_id.is_(None)))
         .order_by(CensusFigure.topic, CensusFigure.position))
-    return [(f.topic, f.category, f.count) for f in figures]
+    rows = [(f.topic, f.category, f.count) for f in figures]
+    overrides = eligible_overrides(heading.ward.ons_code, age_range(heading))
+    topics = {topic for topic, _, _ in overrides}
+    return [r for r in rows if r[0] not in topics] + list(overrides)
 
 
 def ballots_and_answers(heading: Heading) -> tuple[list[Ballot], list[dict]]:
@@ -131,10 +142,43 @@ def _election(heading: Heading, ballots: list[Ballot]) -> tally.Election:
                           base.rules, dict(base.meta))
 
 
+# Reports are cached between the moments their inputs can change: the key holds the
+# heading, when its box was mixed, how many ballots and answers it holds, its result, and
+# the panel's band. Once mixed, the
+# ballots and answers never change; before that the report shows no figures (answers are
+# sealed), so there is nothing to recompute. A bounded dict per process.
+_CACHE: dict = {}
+_CACHE_SIZE = 64
+
+
+def _cache_key(heading: Heading, with_result: bool):
+    policy = flag_policy(heading)
+    result = heading.result if with_result else None
+    ballots = db.session.scalar(select(func.count()).select_from(Ballot).where(
+        Ballot.heading_id == heading.id))
+    answers = db.session.scalar(select(func.count()).select_from(MonitoringResponse).where(
+        MonitoringResponse.heading_id == heading.id))
+    return (heading.id, heading.mixed_at, ballots, answers, getattr(result, "id", None),
+            getattr(result, "selected", None), policy.low, policy.high, with_result,
+            heading.round.min_age, heading.round.max_age)
+
+
 def heading_report(heading: Heading, *, with_result: bool = True) -> CaptureReport:
     """The published report; with the reweighted rerun once the results are out."""
+    key = _cache_key(heading, with_result)
+    if key in _CACHE:
+        return _CACHE[key]
+    report = _build(heading, with_result)
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = report
+    return report
+
+
+def _build(heading: Heading, with_result: bool) -> CaptureReport:
     ballots, answers = ballots_and_answers(heading)
-    common = dict(ward_name=heading.ward.name, policy=flag_policy(heading))
+    common = dict(ward_name=heading.ward.name, policy=flag_policy(heading),
+                  age_range=age_range(heading))
     rows = census_rows(heading)
     code = heading.ward.ons_code
     if with_result and ballots and results_published(heading):

@@ -36,6 +36,24 @@ ETHNIC = read("lambeth_wards_ethnic_group_ts022_census2021.csv")
 ENGLISH = read("lambeth_wards_english_proficiency_ts029_census2021.csv")
 TENURE = read("lambeth_wards_tenure_ts054_census2021.csv")
 DISABILITY = read("lambeth_lsoa21_disability_ts038_census2021.csv")
+WARD_DISABILITY = read("lambeth_wards_disability_ts038_bestfit_census2021.csv")
+AGE_SEX = read("lambeth_wards_age_by_sex_ons_mid2022_estimates.csv")
+BESTFIT = {}
+with open(DATA / "lambeth_lsoa21_to_ward22_bestfit.csv", newline="", encoding="utf-8") as fh:
+    for row in csv.DictReader(fh):
+        BESTFIT[row["lsoa_code"]] = row["ward_code"]
+
+
+def sex_16_plus(code, sex):
+    """Mid-2022 estimates: 20 and over whole, and 4 of the 5 years of 15-19."""
+    total = 0.0
+    for category, count in AGE_SEX[code].items():
+        who, _, band = category.partition(" aged ")
+        if who != sex:
+            continue
+        low = int(band.rstrip("+").split("-")[0])
+        total += count if low >= 20 else count * 4 / 5 if low == 15 else 0
+    return round(total)
 UNDER_16 = ("Aged 4 years and under", "Aged 5 to 9 years", "Aged 10 to 15 years")
 
 
@@ -53,7 +71,8 @@ def test_each_ward_margin_adds_up_to_the_csv(code):
     assert sum(margins["age"].values()) == sum(age.values()) - sum(age[b] for b in UNDER_16)
     assert margins["age"]["16_24"] == age["Aged 16 to 19 years"] + age["Aged 20 to 24 years"]
     assert margins["age"]["75_plus"] == age["Aged 75 to 84 years"] + age["Aged 85 years and over"]
-    assert margins["sex"] == {"female": SEX[code]["Female"], "male": SEX[code]["Male"]}
+    assert margins["sex"] == {"female": sex_16_plus(code, "Female"),
+                              "male": sex_16_plus(code, "Male")}
     assert sum(margins["ethnic_group"].values()) == sum(ETHNIC[code].values())
     assert margins["ethnic_group"]["black_caribbean"] == ETHNIC[code][
         "Black, Black British, Black Welsh or Caribbean background"]
@@ -66,15 +85,35 @@ def test_each_ward_margin_adds_up_to_the_csv(code):
                                                 + TENURE[code]["Other social rented"])
 
 
-def test_disability_is_the_borough_total_of_181_lsoas_for_every_ward():
-    assert len(DISABILITY) == 181
-    disabled = sum(v["Disabled under the Equality Act"] for v in DISABILITY.values())
-    not_disabled = sum(v["Not disabled under the Equality Act"] for v in DISABILITY.values())
+def test_disability_is_each_wards_best_fit_sum_of_lsoas():
+    assert len(DISABILITY) == 181 and len(BESTFIT) == 181
+    by_ward = defaultdict(lambda: defaultdict(int))
+    for lsoa, cells in DISABILITY.items():
+        for category, count in cells.items():
+            by_ward[BESTFIT[lsoa]][category] += count
     for code in AGE:
-        assert census_margins(ward_census_rows(code))["disability"] == {
-            "disabled": disabled, "not_disabled": not_disabled}
-    assert BY_KEY["disability"].geography == "borough"
-    assert "181" in BY_KEY["disability"].note
+        expected = {"disabled": by_ward[code]["Disabled under the Equality Act"],
+                    "not_disabled": by_ward[code]["Not disabled under the Equality Act"]}
+        assert census_margins(ward_census_rows(code))["disability"] == expected
+        assert WARD_DISABILITY[code] == {"Disabled under the Equality Act": expected["disabled"],
+                                         "Not disabled under the Equality Act":
+                                             expected["not_disabled"]}
+    shares = [d["disabled"] / (d["disabled"] + d["not_disabled"])
+              for d in (census_margins(ward_census_rows(c))["disability"] for c in AGE)]
+    assert 0.10 < min(shares) < 0.11 and 0.16 < max(shares) < 0.17
+    assert "best-fit" in BY_KEY["disability"].note and BY_KEY["disability"].eligible_bias
+
+
+def test_the_round_age_range_restricts_the_age_and_sex_comparators():
+    from pb.equalities.census import eligible_overrides
+    code = "E05014095"
+    adults = census_margins(ward_census_rows(code), (18, 24))["age"]
+    assert adults["16_24"] == round(AGE[code]["Aged 16 to 19 years"] / 2) + AGE[code][
+        "Aged 20 to 24 years"]
+    assert all(adults[k] == 0 for k in adults if k != "16_24")
+    young = dict((label, n) for topic, label, n in eligible_overrides(code, (16, 24))
+                 if topic == "sex")
+    assert young["Female"] < sex_16_plus(code, "Female") / 2
 
 
 def test_an_unknown_census_label_is_refused_and_other_topics_are_ignored():
@@ -90,7 +129,7 @@ def test_every_question_is_optional_with_prefer_not_to_say_and_has_a_caveat():
         assert options[-1][0] == PREFER_NOT_TO_SAY
         assert [value for value, _ in options[:-1]] == list(ch.category_keys)
         assert ch.question.endswith("?") or ch.question.endswith("?)")
-        assert ch.note and ch.census_base and ch.census_table.startswith("TS")
+        assert ch.note and ch.census_base and ch.census_table[:2] in ("TS", "ON")
     assert BY_KEY["tenure"].counts_households
     assert "households" in BY_KEY["tenure"].note
     assert "Caribbean" in BY_KEY["ethnic_group"].note

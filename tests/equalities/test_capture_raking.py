@@ -34,7 +34,7 @@ def shares(margin, keys):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_raking_agrees_with_ipfn_on_the_same_margins(seed):
     rng = np.random.default_rng(seed)
-    keys = ("age", "sex", "tenure", "disability")
+    keys = ("age", "sex", "english_proficiency", "disability")
     responses = skewed_codes(3000, keys, rng)
     result = rake(responses, {k: MARGINS[k] for k in keys}, UNTRIMMED)
     assert result.converged and set(result.used) == set(keys)
@@ -115,20 +115,32 @@ def test_kish_effective_sample_size():
     assert kish_effective_sample_size([3, 1]) == pytest.approx(16 / 10)
 
 
-def test_a_thin_category_is_merged_and_a_thin_characteristic_is_skipped():
-    tenure, sex = BY_KEY["tenure"], BY_KEY["sex"]
+def test_thin_groups_are_merged_a_thin_characteristic_skipped_and_tenure_never_weighted():
+    age, ethnic, sex = BY_KEY["age"], BY_KEY["ethnic_group"], BY_KEY["sex"]
     n = 600
     codes = np.full((n, len(CHARACTERISTICS)), -1, dtype=np.int16)
-    # 3 live rent free: merged with private renters, so tenure is still raked
-    codes[:, COLUMN["tenure"]] = np.r_[np.zeros(300), np.ones(200), np.full(97, 2),
-                                       np.full(3, 3)]
+    # 3 aged 75 or over: merged with 65 to 74, so age is still raked
+    codes[:, COLUMN["age"]] = np.r_[np.full(100, 0), np.full(150, 1), np.full(150, 2),
+                                    np.full(150, 3), np.full(47, 4), np.full(3, 5)]
+    # 8 Asian, 9 of another group: ethnic group is raked on coarser groups, not dropped
+    codes[:, COLUMN["ethnic_group"]] = np.random.default_rng(3).permutation(np.r_[
+        np.full(8, 0), np.full(150, 1), np.full(100, 2), np.full(30, 3), np.full(303, 4),
+        np.full(9, 5)])
+    codes[:, COLUMN["tenure"]] = np.r_[np.zeros(300), np.ones(300)]
     # only 5 men: sex is skipped, and the reason given
     codes[:, COLUMN["sex"]] = np.r_[np.zeros(595), np.ones(5)]
     result = rake(Responses(codes), MARGINS, UNTRIMMED)
-    assert "tenure" in result.used and result.skipped["sex"] == TOO_FEW
-    weighted = Responses(codes).counts(tenure, weights=result.weights)
-    merged = weighted["private_rent"] + weighted["rent_free"]
-    census = MARGINS["tenure"]
-    assert merged / n == pytest.approx(
-        (census["private_rent"] + census["rent_free"]) / sum(census.values()))
-    assert sex.key not in result.used
+    assert result.converged
+    assert result.skipped["sex"] == TOO_FEW and sex.key not in result.used
+    assert result.skipped["tenure"] == BY_KEY["tenure"].not_raked
+    assert [r.key for r in result.levels["age"]][-1] == "65_plus"
+    assert [r.key for r in result.levels["ethnic_group"]] == [
+        "black", "white", "asian_mixed_other"]
+    weighted = Responses(codes).counts(age, weights=result.weights)
+    census = MARGINS["age"]
+    assert (weighted["65_74"] + weighted["75_plus"]) / n == pytest.approx(
+        (census["65_74"] + census["75_plus"]) / sum(census.values()))
+    w = Responses(codes).counts(ethnic, weights=result.weights)
+    c = MARGINS["ethnic_group"]
+    assert (w["black_african"] + w["black_caribbean"]) / n == pytest.approx(
+        (c["black_african"] + c["black_caribbean"]) / sum(c.values()))

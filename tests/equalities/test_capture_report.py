@@ -53,8 +53,8 @@ def test_the_report_rounds_every_count_and_gives_shares_for_charts():
     assert [bar["key"] for bar in chart] == list(BY_KEY["age"].category_keys)
     assert sum(bar["residents"] for bar in chart) == pytest.approx(1)
     for bar, row in zip(chart, age.table.rows, strict=True):
-        assert row.count % 5 == 0
-        assert bar["participants"] == row.count / age.table.base
+        assert row.count % 5 == 0  # shown rounded
+        assert bar["participants"] == row.exact / age.table.exact_base  # inferred exactly
     assert report.projects == [] and report.result_changes is None
 
 

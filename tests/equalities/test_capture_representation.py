@@ -71,14 +71,15 @@ def test_flags_say_who_is_under_and_over_represented_in_plain_words():
     flags = {(f.category, f.direction): f for f in table.flags}
     young = flags[("16_24", "under")]
     assert young.msgid == UNDER
-    assert UNDER == ("%(group)s are under-represented: %(voters)s%% of voters, "
+    assert UNDER == ("%(group)s are under-represented: %(voters)s%% of voters who answered, "
                      "%(residents)s%% of residents")
-    assert young.msgid % young.params == (
-        "People aged 16 to 24 are under-represented: 5% of voters, 15% of residents")
+    assert young.msgid % young.params == ("People aged 16 to 24 are under-represented: 5% of "
+                                          "voters who answered, 15% of residents")
+    assert young.robust  # even with all 40 non-answerers aged 16 to 24: 90/1040 < 0.8 x 15%
     older = flags[("65_74", "over")]
     assert older.msgid == OVER
-    assert older.msgid % older.params == (
-        "People aged 65 to 74 are over-represented: 12% of voters, 5% of residents")
+    assert older.msgid % older.params == ("People aged 65 to 74 are over-represented: 12% of "
+                                          "voters who answered, 5% of residents")
     # 35-49: 20% against 21% of residents: inside the band, no flag
     assert not any(f.category == "35_49" for f in table.flags)
 
@@ -91,8 +92,8 @@ def test_tenure_flags_compare_with_households():
     social = next(f for f in table.flags if f.category == "social_rent")
     assert social.msgid == UNDER_HOUSEHOLDS
     assert social.msgid % social.params == (
-        "Council and housing association tenants are under-represented: 10% of voters, "
-        "30% of households")
+        "Council and housing association tenants are under-represented: 10% of voters who "
+        "answered, 30% of households")
 
 
 def test_no_flag_when_the_interval_includes_one_or_too_few_answered():

@@ -66,7 +66,9 @@ def test_the_skewed_result_would_change_with_census_weights(skewed):
     assert set(report.drops_out) & set(HERITAGE)
     assert set(report.comes_in) & set(YOUTH)
     assert set(report.weighting.used) == {"age", "sex", "ethnic_group", "disability",
-                                          "english_proficiency", "tenure"}
+                                          "english_proficiency"}
+    assert report.verdict == "yes" and report.unweighted_flagged == ("tenure",)
+    assert report.bootstrap.changed >= 90 and report.bootstrap.resamples == 100
     assert report.weighting.effective_sample_size < 5000 * 0.7
     # the official count is untouched: one person, one vote
     assert all(b.weight == 1 for b in election.ballots)
