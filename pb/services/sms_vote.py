@@ -710,6 +710,11 @@ def receive(number_e164: str, text: str) -> list[str]:
     if words in STOP_WORDS or words in START_WORDS:
         return _opt(number_e164, hashed, stop=words in STOP_WORDS, received=received)
     try:
+        # choices left waiting by any conversation idle for 30 minutes go now (their seal
+        # has lapsed too); the step stays, so that number's next text hears it expired
+        db.session.execute(update(SmsConversation).where(
+            SmsConversation.updated_at < _now() - IDLE, SmsConversation.draft.is_not(None),
+            SmsConversation.number_hash != hashed).values(draft=None))
         conv = _conversation(hashed)
         round_before = _round_of(conv.heading_id)
         language = _switch_language(conv, words)

@@ -4,6 +4,7 @@ languages, every kind of reply, and forged callbacks refused with nothing stored
 import re
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from flask_babel import force_locale, gettext
@@ -188,6 +189,9 @@ def test_somali_help_unknown_and_expiry(app, client, inbound):
     with app.app_context():
         db.session.execute(update(SmsConversation).values(updated_at=_now() - timedelta(minutes=31)))
         db.session.commit()
+    Phone(app, client, "447911123469").text("HELP")  # anyone's text clears choices left waiting
+    with app.app_context():
+        assert db.session.scalar(select(SmsConversation.draft).where(SmsConversation.language == "so")) is None
     with app.test_request_context(), force_locale("so"):
         expected = render("expired")
     assert phone.text("YES") == expected
@@ -259,6 +263,9 @@ def test_spend_per_round_without_numbers(app, client, inbound, demo, sign_in):
     sign_in(demo["officer"])
     page = client.get(f"/admin/rounds/{round_id}").get_data(as_text=True)
     assert "Text message voting" in page and "Segments sent" in page
+    with app.app_context():
+        cost = (spend.segments_sent * app.config["SMS_COST_PER_SEGMENT_SENT"]).quantize(Decimal("0.01"))
+    assert f"£{cost}" in page  # at the configured price per segment
     assert "7911123465" not in page and "465" not in page.split("Text message voting")[1][:2000]
 
 
