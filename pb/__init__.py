@@ -58,6 +58,7 @@ def _init_extensions(app) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
     limiter.init_app(app)
+    _init_compression(app)
     login_manager.login_view = "account.phone_sign_in"
     login_manager.blueprint_login_views = {"admin": "account.sign_in", "equalities": "account.sign_in",
                                            "assist": "account.sign_in", "translate": "account.sign_in"}
@@ -100,6 +101,20 @@ def _init_extensions(app) -> None:
             f"script-src 'self' 'nonce-{g.get('csp_nonce', '')}'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
         )
         return response
+
+
+def _init_compression(app) -> None:
+    """Pages compressed by Flask-Compress (Brotli, else gzip), static files pre-compressed at
+    build time with hashed, immutable URLs (pb/web/static_files.py). README "Production"."""
+    from flask_compress import Compress
+
+    from pb.web import static_files
+
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_BR_LEVEL", 5)
+    Compress(app)
+    static_files.init_app(app)
 
 
 def _init_templates(app) -> None:
