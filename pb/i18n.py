@@ -18,8 +18,8 @@ from functools import cache
 
 from babel import Locale
 from babel.dates import format_date as _babel_date
+from babel.numbers import NumberPattern, parse_pattern
 from babel.numbers import format_decimal as _babel_decimal
-from babel.numbers import parse_pattern
 from flask import g, has_request_context, request
 
 # code used in URLs and <html lang>  ->  (Babel locale, name in its own language)
@@ -107,20 +107,20 @@ def _whole(value) -> bool:
 
 
 @cache
-def money_patterns(babel_code: str) -> tuple[str, str]:
-    """(whole pounds, pounds and pence) number patterns with "£" in the locale's place."""
+def money_patterns(babel_code: str) -> tuple[NumberPattern, NumberPattern]:
+    """(whole pounds, pounds and pence) number patterns with "£" in the locale's place,
+    parsed once (Babel would parse a pattern string on every call)."""
     standard = locale(babel_code).currency_formats["standard"].pattern.split(";")[0]
     with_pence = standard.replace("\u00a4", "£")
     whole = re.sub(r"0\.0+", "0", with_pence)
-    return whole, with_pence
+    return parse_pattern(whole), parse_pattern(with_pence)
 
 
 @cache
 def money_spec(babel_code: str) -> str:
     """What the ballot's script needs to write whole pounds exactly as money() does, as JSON
     (rendered into a data attribute; see assets/js/money.js)."""
-    whole, _ = money_patterns(babel_code)
-    pattern = parse_pattern(whole)
+    pattern, _ = money_patterns(babel_code)
     symbols = locale(babel_code).number_symbols["latn"]
     return json.dumps({
         "prefix": pattern.prefix[0], "suffix": pattern.suffix[0],
@@ -149,12 +149,17 @@ def decimal(value, pattern: str, babel_code: str | None = None) -> str:
     return _babel_decimal(value, format=pattern, locale=locale(babel_code or current_babel_code()))
 
 
-def percent(value, digits: int = 0, babel_code: str | None = None) -> str:
-    code = babel_code or current_babel_code()
-    pattern = locale(code).percent_formats[None].pattern
+@cache
+def _percent_pattern(babel_code: str, digits: int) -> NumberPattern:
+    pattern = locale(babel_code).percent_formats[None].pattern
     if digits:
         pattern = pattern.replace("#,##0", "#,##0." + "0" * digits, 1)
-    return _babel_decimal(value, format=pattern, locale=locale(code))
+    return parse_pattern(pattern)
+
+
+def percent(value, digits: int = 0, babel_code: str | None = None) -> str:
+    code = babel_code or current_babel_code()
+    return _babel_decimal(value, format=_percent_pattern(code, digits), locale=locale(code))
 
 
 # day-month-year patterns where CLDR's long date does not suit (see above)

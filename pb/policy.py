@@ -98,4 +98,51 @@ RULES = {
 def can(person, action: str, subject=None) -> bool:
     if person is None or not getattr(person, "is_authenticated", False):
         return False
-    return RULES[action](person, subject)
+    answers = _request_answers()
+    if answers is None:
+        return RULES[action](person, subject)
+    subject_id = getattr(subject, "id", None)
+    if subject is not None and type(subject_id) is not int:
+        return RULES[action](person, subject)  # not saved yet: nothing stable to key it by
+    key = (person.id, getattr(person, "session_version", None), action,
+           type(subject).__name__, subject_id)
+    answer = answers.get(key)
+    if answer is None:
+        answer = answers[key] = RULES[action](person, subject)
+    return answer
+
+
+# -- one answer per question per request ------------------------------------------------------
+# A page asks the same questions several times (the header's menu, then the page, then its
+# macros), and each answer may walk a round's wards and a person's role grants. Answers are kept
+# for the request, and forgotten whenever the database session commits or rolls back, so a page
+# rendered after a role is granted or withdrawn in the same request sees the change.
+
+def _request_answers() -> dict | None:
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return None
+    answers = g.get("_policy_answers")
+    if answers is None:
+        answers = g._policy_answers = {}
+    return answers
+
+
+def _forget_answers(*_args) -> None:
+    from flask import g, has_request_context
+
+    if has_request_context():
+        g.pop("_policy_answers", None)
+
+
+def _listen() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    for name in ("after_commit", "after_rollback", "after_soft_rollback"):
+        if not event.contains(Session, name, _forget_answers):
+            event.listen(Session, name, _forget_answers)
+
+
+_listen()

@@ -268,7 +268,8 @@ class Result(db.Model):
     ballots_counted: Mapped[int]
     selected: Mapped[str] = mapped_column(Text)  # JSON list of proposal ids, in funding order
     outcome: Mapped[str] = mapped_column(Text)  # JSON of the tally's Outcome.to_dict()
-    pabulib: Mapped[str] = mapped_column(Text)  # the counted ballots as a .pb file
+    # the counted ballots as a .pb file (up to megabytes): loaded only when read (the download)
+    pabulib: Mapped[str] = mapped_column(Text, deferred=True)
     ballots_sha256: Mapped[str] = mapped_column(String(64))
     counted_at: Mapped[datetime] = mapped_column(default=_now)
     counted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))

@@ -95,6 +95,7 @@ ALLOW: dict[str, list[Case]] = {
     "/": [public()],
     "/find-your-ward": [public(query="postcode=SW2+1RW")],
     "/accessibility": [public()],
+    "/how-to-take-part": [public()],
     "/privacy": [public()],
     "/cookies": [public()],
     "/healthz": [public()],

@@ -125,3 +125,35 @@ def test_english_resident_pages_use_british_dates(app, client):
                          r"|November|December) \d{1,2}, \d{4}", body)
     assert re.search(r"\d{1,2} (January|February|March|April|May|June|July|August|September"
                      r"|October|November|December) \d{4}", body)
+
+
+# --- Easy read: switched by a plain link, remembered in a cookie ------------------------------
+
+@pytest.mark.parametrize("lang", list(i18n.LANGUAGES))
+def test_easy_read_is_switched_on_remembered_and_off(client, lang):
+    off = client.get(f"/how-to-take-part?lang={lang}").get_data(as_text=True)
+    assert 'id="easy-read"' not in off and 'id="easy-read-switch"' in off
+    on = client.get("/how-to-take-part?easy=1")
+    assert "easy=1" in on.headers["Set-Cookie"]
+    assert 'id="easy-read"' in on.get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)  # remembered without the parameter
+    assert 'id="easy-read"' in home and f'<html lang="{lang}"' in home
+    assert 'href="/?easy=0"' in home  # the way back, on every page
+    back = client.get("/?easy=0")
+    assert "easy=;" in back.headers["Set-Cookie"]
+    assert 'id="easy-read"' not in client.get("/").get_data(as_text=True)
+
+
+def test_easy_read_keeps_the_pages_query(client):
+    body = client.get("/find-your-ward?postcode=N1+9GU").get_data(as_text=True)
+    assert 'href="/find-your-ward?easy=1&amp;postcode=N1+9GU"' in body
+
+
+def test_accessibility_statement_has_the_govuk_sections_and_dates(client):
+    body = client.get("/accessibility").get_data(as_text=True)
+    for heading in ["Compliance status", "Non-accessible content", "Feedback and contact information",
+                    "Preparation of this accessibility statement", "How we tested this website"]:
+        assert heading in body
+    assert "partially compliant" in body and "2 December 2026" in body and "@" in body
+    polish = client.get("/accessibility?lang=pl").get_data(as_text=True)
+    assert "2 grudnia 2026" in polish

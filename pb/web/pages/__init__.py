@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from pb.web.pages import routes  # noqa: E402,F401
+from pb.web.pages import easy_read, routes  # noqa: E402,F401

@@ -1,4 +1,7 @@
-from flask import redirect, render_template, request, url_for
+import os
+from datetime import date
+
+from flask import current_app, redirect, render_template, request, url_for
 from sqlalchemy import text
 
 from pb.extensions import db
@@ -26,9 +29,29 @@ def find_ward():
     return redirect(url_for("wards.show", slug=ward.slug))
 
 
+@bp.get("/how-to-take-part")
+def how_to_take_part():
+    return render_template("pages/how_to_take_part.html")
+
+
+# The accessibility statement's dates: update them when the checks are run again
+# (README "Accessibility"). The contact can be set per council in the configuration.
+STATEMENT_PREPARED = date(2026, 12, 2)
+STATEMENT_REVIEWED = date(2026, 12, 2)
+LAST_TESTED = date(2026, 12, 2)
+
+
 @bp.get("/accessibility")
 def accessibility():
-    return render_template("pages/accessibility.html")
+    return render_template(
+        "pages/accessibility.html", prepared=STATEMENT_PREPARED, reviewed=STATEMENT_REVIEWED,
+        tested=LAST_TESTED, site_address=_setting("PB_PUBLIC_URL", request.host_url.rstrip("/")),
+        contact_email=_setting("PB_ACCESSIBILITY_EMAIL", "wardbudgets@lambeth.gov.uk"),
+        contact_phone=_setting("PB_ACCESSIBILITY_PHONE", "020 7926 1000"))
+
+
+def _setting(name: str, default: str) -> str:
+    return current_app.config.get(name) or os.environ.get(name, "").strip() or default
 
 
 @bp.get("/privacy")

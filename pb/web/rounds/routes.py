@@ -3,12 +3,13 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from pb.models import PHASES, Heading, Proposal, Round, db
 from pb.policy import can
 from pb.services import proposals as proposal_service
 from pb.services.errors import ServiceError
-from pb.services.rounds import current_phase, heading_for, is_public, public_rounds, published
+from pb.services.rounds import current_phase, is_public, public_rounds, published
 from pb.services.voting import ballot_for_receipt
 from pb.web.errors import MAX_ID
 from pb.web.fields import WebForm
@@ -23,9 +24,10 @@ from pb.web.rounds.presenters import (
 )
 
 
-def _round(round_id: int) -> Round:
-    """A published round; a draft is not there for the public (staff see it in admin)."""
-    round_ = db.session.get(Round, round_id)
+def _round(round_id: int, *relations) -> Round:
+    """A published round; a draft is not there for the public (staff see it in admin).
+    ``relations`` are loaded with it, in one query each, for pages that walk them."""
+    round_ = db.session.get(Round, round_id, options=list(relations))
     if round_ is None or not is_public(round_):
         abort(404)
     return round_
@@ -39,8 +41,11 @@ def _heading(round_: Round, heading_id: int) -> Heading:
 
 
 def _my_heading(round_: Round) -> Heading | None:
-    if current_user.is_authenticated:
-        return heading_for(round_, current_user.ward)
+    """The signed-in person's ward's heading: one query, without loading the ward or every
+    heading of the round (what heading_for would walk)."""
+    if current_user.is_authenticated and current_user.ward_id is not None:
+        return db.session.scalar(select(Heading).where(
+            Heading.round_id == round_.id, Heading.ward_id == current_user.ward_id))
     return None
 
 
@@ -53,7 +58,8 @@ def index():
 
 @bp.get("/<int:round_id>")
 def show(round_id: int):
-    round_ = _round(round_id)
+    round_ = _round(round_id, selectinload(Round.headings).selectinload(Heading.ward),
+                    selectinload(Round.headings).selectinload(Heading.result))
     return render_template("rounds/show.html", round=round_, phase=current_phase(round_),
                            phases=PHASES, phase_names=PHASE_NAMES, my_heading=_my_heading(round_),
                            published=published)

@@ -1,7 +1,7 @@
 from flask import abort, render_template
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from pb.models import Person, RoleGrant, Ward, db
+from pb.models import CensusFigure, Person, RoleGrant, Ward, db
 from pb.services.census import ward_profile
 from pb.services.plans import current_plan
 from pb.services.rounds import current_phase, rounds_for_ward
@@ -25,6 +25,24 @@ def show(slug: str):
         .where(RoleGrant.role == "councillor", RoleGrant.ward_id == ward.id)
         .order_by(Person.name)
     ).all()
+    # The census part of the page (charts and tables) changes only when the census is loaded
+    # again: it is rendered once per language and kept (pb.web.fragments), keyed by this stamp
+    # of the ward's figures, and the figures are only read when it has to be rendered.
+    census_stamp = tuple(db.session.execute(
+        select(func.count(CensusFigure.id), func.max(CensusFigure.id), func.sum(CensusFigure.count))
+        .where(CensusFigure.ward_id == ward.id)).one())
+    population = db.session.scalar(
+        select(func.coalesce(func.sum(CensusFigure.count), 0))
+        .where(CensusFigure.ward_id == ward.id, CensusFigure.topic == "age"))
+    return render_template(
+        "wards/show.html", ward=ward, councillors=councillors, topics=lambda: census_topics(ward),
+        census_stamp=census_stamp,
+        rounds=rounds_for_ward(ward), phase_of=current_phase, phase_names=PHASE_NAMES,
+        population=population, outline_d=outline_path(ward.boundary), plan=current_plan(ward),
+    )
+
+
+def census_topics(ward: Ward) -> list[dict]:
     profile = ward_profile(ward)
     topics = []
     for topic in census_labels.WARD_PAGE_TOPICS:
@@ -41,9 +59,4 @@ def show(slug: str):
             "rows": rows,
             "bars": bars([(str(label), share) for label, _count, share in rows]),
         })
-    population = sum(f.count for f in profile.get("age", []))
-    return render_template(
-        "wards/show.html", ward=ward, councillors=councillors, topics=topics,
-        rounds=rounds_for_ward(ward), phase_of=current_phase, phase_names=PHASE_NAMES,
-        population=population, outline_d=outline_path(ward.boundary), plan=current_plan(ward),
-    )
+    return topics
