@@ -99,6 +99,15 @@ def mix_command():
     click.echo(f"Mixed {moved} sealed ballots.")
 
 
+@pb_cli.command("send-notifications")
+def send_notifications_command():
+    """Send ward followers' messages still unsent (for a scheduled job, every few minutes)."""
+    from pb.services.follows import send_pending
+
+    sent, failed = send_pending(retry=True)
+    click.echo(f"Sent {sent} messages to ward followers; {failed} failed and will be tried again.")
+
+
 audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
 pb_cli.add_command(audit_cli)
 

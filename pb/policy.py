@@ -48,6 +48,12 @@ def _draft(subject) -> bool:
     return False
 
 
+def _resident_of(person, subject) -> bool:
+    """The person lives in (one of) the subject's wards, as their postcode said."""
+    ward_id = getattr(person, "ward_id", None)
+    return ward_id is not None and any(w.id == ward_id for w in _wards(subject))
+
+
 def _keyed(person, subject) -> bool:
     """Whether the person keyed the paper (a Paper; anything else: no paper, so no)."""
     return any(k.officer_id == person.id for k in getattr(subject, "keyings", ()))
@@ -89,6 +95,13 @@ RULES = {
     # ward plans (a Plan, its parts, or a Ward): the ward's councillors, and staff who help
     "manage_plan": lambda p, s: _staff(p) or _councillor_for_all(p, s),
     "post_outcome_update": lambda p, s: _staff(p) or _councillor_for_all(p, s),
+    # consultation on a draft plan (a Plan): its ward's residents answer; anyone signed in may
+    # report a comment; officers and admins moderate, not the plan's own councillors (README)
+    "respond_to_consultation": lambda p, s: _resident_of(p, s),
+    "report_comment": lambda p, s: True,
+    "moderate_comments": lambda p, s: _staff(p),
+    # following a ward (a Ward): anyone signed in, for any ward
+    "follow_ward": lambda p, s: True,
     # translations of residents' and the council's texts (a Round or a Plan; None: any):
     # officers and admins, and volunteer translators for what residents can already read
     "translate_content": lambda p, s: _staff(p) or (p.has_role("translator") and not _draft(s)),

@@ -3,6 +3,17 @@
 from pb.extensions import db
 from pb.models.assisted import AssistedCheck, AssistedIdentity, Paper, PaperBatch, PaperKeying
 from pb.models.audit import AuditEntry
+from pb.models.consultation import (
+    CommentReport,
+    Consultation,
+    ConsultationComment,
+    ConsultationQuestion,
+    ConsultationResponse,
+    FollowNotification,
+    PriorityRating,
+    QuestionAnswer,
+    WardFollow,
+)
 from pb.models.eligibility import EligibilityEntry
 from pb.models.equalities import EqualitiesSetting
 from pb.models.geography import Borough, CensusFigure, Postcode, Ward
@@ -56,7 +67,9 @@ __all__ = [
     "Plan", "PlanPriority", "PlanOutcome", "OutcomeUpdate", "PLAN_STATES", "OUTCOME_STATUSES",
     "round_priorities",
     "AssistedIdentity", "AssistedCheck", "PaperBatch", "Paper", "PaperKeying",
-    "AuditEntry",
     "SmsConversation", "SmsOptOut", "SmsSpend",
+    "Consultation", "ConsultationQuestion", "ConsultationResponse", "PriorityRating", "QuestionAnswer",
+    "ConsultationComment", "CommentReport", "WardFollow", "FollowNotification",
+    "AuditEntry",
     "ContentTranslation",
 ]

@@ -362,4 +362,65 @@ def seed_plans() -> int:
                                   summary="A first draft, for the ward's councillors to work on.")
         plans.add_priority(officer, draft, title="A high road people want to visit")
         added += 1
+    added += _seed_consultation(officer)
     return added
+
+
+# A plan in consultation in Gipsy Hill: residents' ratings, top threes and comments (one
+# reported and hidden by an officer, with the reason shown), and a follower of the ward.
+DEMO_CONSULTATION_PRIORITIES = ["Safer streets after dark", "A greener Gipsy Hill", "Support for local shops"]
+DEMO_COMMENTS = [
+    (0, "The lighting on the steps up to the station needs fixing first."),
+    (1, "Please plant trees that give shade in summer."),
+    (None, "Good to be asked. Please publish what you change."),
+    (2, "The market on Saturdays brings people to the shops."),
+    (1, "My neighbour at number 12 dumps rubbish every week, name and shame him."),
+]
+
+
+def _seed_consultation(officer) -> int:
+    from datetime import timedelta
+
+    from pb.models import Plan, RoleGrant, WardFollow
+    from pb.models.people import _now
+    from pb.services import consultation, plans
+
+    hill = db.session.scalar(select(Ward).where(Ward.slug == "gipsy-hill"))
+    title = "Gipsy Hill ward plan 2027 to 2030"
+    if hill is None or db.session.scalar(select(Plan).where(Plan.ward_id == hill.id, Plan.title == title)):
+        return 0
+    author = db.session.scalar(select(Person).where(Person.email == "cllr.gipsy-hill.1@demo.lambeth.example")) or officer
+    plan = plans.create_plan(author, hill, title=title, start_year=2027, end_year=2030,
+                             summary="A draft for residents to shape: tell us what matters most.")
+    priorities = [plans.add_priority(author, plan, title=t) for t in DEMO_CONSULTATION_PRIORITIES]
+    for name, priority, days in (("Better lighting on the station steps", 0, 200),
+                                 ("Ten new street trees", 1, 300)):
+        plans.add_outcome(author, plan, title=name, priority_id=priorities[priority].id, responsible="Highways",
+                          target_date=plans.today() + timedelta(days=days), measure="Reported here each quarter.")
+    c = consultation.open_consultation(author, plan, opens_on=plans.today(),
+                                       closes_on=plans.today() + timedelta(days=28), premoderated=False)
+    consultation.add_question(author, c, kind="single", text="How do you usually get around the ward?",
+                              options="On foot\nBy bus or train\nBy bike\nBy car")
+    ratings = ["support", "support", "neutral", "oppose", "support", "neutral"]
+    residents = []
+    for i in range(6):
+        person = Person(name=f"Demo resident {i + 1}", ward=hill)
+        person.roles.append(RoleGrant(role="resident"))
+        db.session.add(person)
+        db.session.commit()
+        residents.append(person)
+        comments = {}
+        if i < len(DEMO_COMMENTS):
+            key, text = DEMO_COMMENTS[i]
+            comments[priorities[key].id if key is not None else 0] = text
+        consultation.respond(person, c, ratings={p.id: ratings[(i + n) % 6] for n, p in enumerate(priorities)},
+                             top_three=[priorities[i % 3].id, priorities[(i + 1) % 3].id], comments=comments,
+                             answers={c.questions[0].id: c.questions[0].option_list[i % 4]})
+    rude = next(cm for cm in c.comments if cm.body.startswith("My neighbour"))
+    consultation.report_comment(residents[0], rude)
+    consultation.hide_comment(officer, rude, reason="It named a private person.")
+    db.session.add(WardFollow(person_id=residents[1].id, ward_id=hill.id, channel="email",
+                              address="follower@demo.lambeth.example", locale="en",
+                              nonce="demo-follower", confirmed_at=_now()))
+    db.session.commit()
+    return 1

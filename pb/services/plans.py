@@ -1,6 +1,7 @@
 """Ward improvement plans: drafting, publishing, and holding the council to account.
 
-    draft -> published      ("consultation", between the two, is reserved for a later part)
+    draft -> published
+    draft -> consultation -> published   (see pb.services.consultation)
 
 A ward's councillors draft a plan for a period (officers and admins may do everything);
 while it is a draft, its priorities and outcomes are added, edited, reordered and deleted
@@ -79,6 +80,23 @@ def _manage(person, subject) -> None:
 def _draft(plan: Plan) -> None:
     if plan.state == "published":
         raise WrongPhase(_l("This plan has been published, so its priorities and outcomes are fixed."))
+    if plan.state == "consultation" and not consultation_closed(plan):
+        raise WrongPhase(_l("Residents are being consulted on this plan, so it is fixed until the "
+                            "consultation closes."))
+
+
+def consultation_closed(plan: Plan) -> bool:
+    """Whether the plan's consultation (pb.services.consultation) has closed."""
+    from pb.services.consultation import plan_consultation, status
+
+    consultation = plan_consultation(plan)
+    return consultation is not None and status(consultation) == "closed"
+
+
+def _not_consulted(plan: Plan, message) -> None:
+    """What residents were consulted on stays: the plan and its priorities."""
+    if plan.state == "consultation":
+        raise WrongPhase(message)
 
 
 # control characters (NUL among them, which PostgreSQL cannot store) go, as the forms drop them;
@@ -168,13 +186,27 @@ def delete_plan(person, plan: Plan) -> None:
     """A draft can be thrown away; a published plan stays on the public record."""
     _manage(person, plan)
     _draft(plan)
+    _not_consulted(plan, _l("Residents were consulted on this plan, so it cannot be deleted."))
     _in_transaction(lambda: db.session.delete(plan))
 
 
-def publish_plan(person, plan: Plan) -> Plan:
+def publish_plan(person, plan: Plan, *, you_said_we_did: str | None = None) -> Plan:
+    """After a consultation, only once it has closed, and with a "You said, we did" note."""
+    from pb.services import follows
+
     _manage(person, plan)
     if plan.state == "published":
         raise WrongPhase(_l("This plan has already been published."))
+    note = plan.you_said_we_did
+    if you_said_we_did is not None:
+        note = _text(you_said_we_did, "you_said_we_did",
+                     too_long=_l("“You said, we did” must be 10,000 characters or fewer")) or None
+    if plan.state == "consultation":
+        if not consultation_closed(plan):
+            raise WrongPhase(_l("The plan can be published once its consultation has closed."))
+        if not note:
+            raise ServiceError(_l("Say what changed because of the consultation (“You said, we did”)"),
+                               field="you_said_we_did")
     if not plan.priorities:
         raise ServiceError(_l("Add at least one priority before publishing the plan"), field="priorities")
     if not plan.outcomes:
@@ -183,10 +215,14 @@ def publish_plan(person, plan: Plan) -> Plan:
     def work():
         plan.state = "published"
         plan.published_at = _now()
+        plan.you_said_we_did = note
+        follows.queue_plan_published(plan)
         audit.record("plan.published", actor=person, subject=f"plan:{plan.id}", details={"ward": plan.ward.slug, "title": plan.title})
         return plan
 
-    return _in_transaction(work)
+    result = _in_transaction(work)
+    follows.send_pending()
+    return result
 
 
 # ---------------------------------------------------------------- priorities
@@ -224,6 +260,7 @@ def delete_priority(person, priority: PlanPriority) -> None:
     plan = priority.plan
     _manage(person, plan)
     _draft(plan)
+    _not_consulted(plan, _l("Residents were consulted on this priority, so it cannot be deleted."))
 
     def work():
         for outcome in list(priority.outcomes):
@@ -333,6 +370,8 @@ def post_update(person, outcome: PlanOutcome, *, body: str, new_status: str | No
                 dropped_reason: str = "") -> OutcomeUpdate:
     """A dated progress update on a published plan's outcome, with who posted it; it may
     move the outcome's status (recorded from -> to). Dropping needs a public reason."""
+    from pb.services import follows
+
     plan = outcome.plan
     if not can(person, "post_outcome_update", plan):
         raise NotAllowed(_l("Only the ward's councillors and council staff can post updates."))
@@ -364,9 +403,13 @@ def post_update(person, outcome: PlanOutcome, *, body: str, new_status: str | No
             audit.record("outcome.status_changed", actor=person, subject=f"outcome:{outcome.id}", reason=reason,
                          details={"plan": plan.id, "from": update.from_status, "to": new_status})
         db.session.add(update)
+        if new_status is not None:
+            follows.queue_status_change(outcome, update.from_status, new_status)
         return update
 
-    return _in_transaction(work)
+    result = _in_transaction(work)
+    follows.send_pending()
+    return result
 
 
 # ---------------------------------------------------------------- reading
@@ -378,7 +421,8 @@ def is_overdue(outcome: PlanOutcome, on: date | None = None) -> bool:
 
 
 def may_see(person, plan: Plan) -> bool:
-    return plan.state == "published" or can(person, "manage_plan", plan)
+    """Published plans, and drafts in consultation, are public."""
+    return plan.state in ("published", "consultation") or can(person, "manage_plan", plan)
 
 
 def published_plans(ward: Ward | None = None) -> list[Plan]:

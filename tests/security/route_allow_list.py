@@ -49,10 +49,12 @@ PHONE_STEP, STAFF_STEP = frozenset({"phone sign-in"}), frozenset({"sign-in"})
 # The kinds of object the world holds, one of each in ward A and one in ward B (see
 # `build_world` in test_route_roles.py): a round of each kind (each round covers one ward;
 # the voting round has a batch of paper ballots with a paper whose two keyings disagree), a
-# draft and a published ward plan (each with a priority and an outcome), and the ward's
+# draft and a published ward plan (each with a priority and an outcome), a plan in
+# consultation (with a question of its own, and the ward's resident's response with a
+# comment), and the ward's
 # councillor's staff account (with their councillor role).
 KINDS = ("draft", "upcoming", "proposals", "voting", "counting", "counted", "results",
-         "draft-plan", "published-plan", "staff")
+         "draft-plan", "published-plan", "consultation-plan", "staff")
 # A ward's proposals, by the name a Case uses: "submitted" and "draft" in the proposals
 # round, written by the ward's resident; "funded" is a project the results round funded.
 PROPOSALS = ("submitted", "draft", "funded")
@@ -289,6 +291,45 @@ ALLOW: dict[str, list[Case]] = {
         Case("published-plan", GET=MANAGERS, POST=MANAGERS,
              note="progress updates on a published plan: staff, and the ward's councillors"),
     ],
+    # -- consultation on a draft plan: the ward's residents answer, officers moderate ----------
+    "/plans/<int:plan_id>/consultation": [public("consultation-plan",
+                                                 note="comments for everyone; results live for the ward's managers")],
+    "/plans/<int:plan_id>/consultation/open": [Case("draft-plan", GET=MANAGERS, POST=MANAGERS)],
+    "/plans/<int:plan_id>/consultation/questions/new": [
+        Case("consultation-plan", GET=MANAGERS, POST=MANAGERS),
+    ],
+    "/plans/<int:plan_id>/consultation/questions/<int:question_id>/delete": [
+        Case("consultation-plan", POST=MANAGERS),
+    ],
+    "/plans/<int:plan_id>/consultation/respond": [
+        Case("consultation-plan", GET=frozenset({RES_OWN}), POST=frozenset({RES_OWN}),
+             note="only residents of the plan's ward answer"),
+    ],
+    "/plans/<int:plan_id>/consultation/comments/<int:comment_id>/report": [
+        Case("consultation-plan", POST=SIGNED_IN, note="anyone signed in reports a shown comment, once"),
+    ],
+    "/plans/<int:plan_id>/consultation/moderate": [
+        Case("consultation-plan", GET=STAFF,
+             note="officers and admins moderate, not the plan's own councillors (README)"),
+    ],
+    "/plans/<int:plan_id>/consultation/comments/<int:comment_id>/approve": [
+        Case("consultation-plan", POST=STAFF),
+    ],
+    "/plans/<int:plan_id>/consultation/comments/<int:comment_id>/hide": [
+        Case("consultation-plan", GET=STAFF, POST=STAFF),
+    ],
+    # -- following a ward: anyone signed in; the links in messages carry their own key -------
+    "/wards/<slug>/follow": [Case(GET=SIGNED_IN, POST=SIGNED_IN)],
+    "/follow/confirm/<token>": [
+        Case(GET=NOBODY, anonymous="hidden",
+             note="a made-up link opens nothing (404); tests/web/test_consultation_pages.py follows real ones"),
+    ],
+    "/follow/unsubscribe/<token>": [
+        Case(GET=NOBODY, POST=NOBODY, anonymous="hidden",
+             note="a made-up link opens nothing (404); a real one unsubscribes on GET and on a mail "
+                  "client's one-click POST"),
+    ],
+    "/follow/unsubscribe/<token>/undo": [Case(POST=NOBODY, anonymous="hidden")],
     # -- translating content: officers, admins and volunteer translators (not in this world) ----
     "/translate/": [Case(GET=STAFF, note="translators too: tests/web/test_translated_content.py")],
     "/translate/rounds/<int:round_id>": [

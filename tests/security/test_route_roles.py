@@ -22,7 +22,7 @@ Known gaps are listed in route_allow_list.FINDINGS and expected to fail, strictl
 import re
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from fnmatch import fnmatchcase
 from urllib.parse import urlsplit
 
@@ -31,7 +31,7 @@ from sqlalchemy import delete, insert, select
 
 from pb.extensions import db
 from pb.models import OutboxMessage, Person, PhoneNumber, Proposal, RoleGrant
-from pb.services import paper, plans, voting
+from pb.services import consultation, paper, plans, voting
 from pb.services.counting import count_round
 from pb.services.proposals import on_ballot
 from tests.conftest import REFERENCE_TABLES, FormClient
@@ -194,6 +194,20 @@ def _ward_objects(label: str, slug: str, resident_id: int) -> dict:
             plans.publish_plan(officer(), plan)
         made[kind] = {"plan": plan.id, "priority": priority.id, "outcome": outcome.id}
 
+    # a plan in consultation: its own question, and the ward's resident's response with a comment
+    plan = plans.create_plan(officer(), ward(slug), title=f"consultation-plan of {label}", start_year=2035,
+                             end_year=2037, summary="What the ward wants")
+    priority = plans.add_priority(officer(), plan, title="Greener streets")
+    outcome = plans.add_outcome(officer(), plan, title="Twenty trees", priority_id=priority.id,
+                                responsible="Parks team", target_date=date(2037, 12, 31), measure="Trees planted")
+    consulting = consultation.open_consultation(officer(), plan, opens_on=plans.today(),
+                                                closes_on=plans.today() + timedelta(days=30), premoderated=False)
+    question = consultation.add_question(officer(), consulting, kind="text", text="Anything else?")
+    consultation.respond(author, consulting, ratings={priority.id: "support"}, top_three=[priority.id],
+                         comments={priority.id: "More trees"}, answers={})
+    made["consultation-plan"] = {"plan": plan.id, "priority": priority.id, "outcome": outcome.id,
+                                 "question": question.id, "comment": consulting.comments[0].id}
+
     # staff accounts: the ward's councillor, and their councillor role
     councillor = db.session.scalar(select(Person).where(Person.email == STAFF_EMAILS[f"councillor-{label}"]))
     made["staff"] = {"person": councillor.id,
@@ -302,7 +316,8 @@ def as_allow_list_role(role: str, ward_label: str) -> str:
 # what fills each argument of a URL: a key of the ward's objects of the Case's kind
 OBJECT_ARGS = {"round_id": "round", "heading_id": "heading", "plan_id": "plan",
                "priority_id": "priority", "outcome_id": "outcome", "batch_id": "batch",
-               "paper_id": "paper", "person_id": "person", "grant_id": "grant"}
+               "paper_id": "paper", "person_id": "person", "grant_id": "grant",
+               "question_id": "question", "comment_id": "comment"}
 # arguments that are no object of a ward: the same value for everyone
 OTHER_ARGS = {"token": "no-such-token"}
 

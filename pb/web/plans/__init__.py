@@ -9,4 +9,4 @@ def _staff_sign_in(state) -> None:
     state.app.login_manager.blueprint_login_views["plans"] = "account.sign_in"
 
 
-from pb.web.plans import routes  # noqa: E402,F401
+from pb.web.plans import consult, routes  # noqa: E402,F401

@@ -114,3 +114,83 @@ class ConfirmForm(SummaryMixin, WebForm):
 
 class MoveForm(WebForm):
     """Only the CSRF token; the direction is the button pressed."""
+
+
+class PublishForm(SummaryMixin, WebForm):
+    """Publishing; after a consultation, with what changed because of it."""
+
+    you_said_we_did = ParagraphsField(
+        _l("You said, we did"),
+        description=_l("What changed in the plan because of what residents said in the consultation. "
+                       "Shown on the published plan and in its downloads."),
+        max_length=TEXT_MAX, too_long=_l("“You said, we did” must be 10,000 characters or fewer"))
+
+    summary_order = ("you_said_we_did",)
+
+
+YES_NO = [SelectChoice("no", _l("No, show comments at once")),
+          SelectChoice("yes", _l("Yes, a council officer approves each comment before it is shown"))]
+
+
+class OpenConsultationForm(SummaryMixin, WebForm):
+    opens_on = DayMonthYearField(
+        _l("Opens on"), description=_l("Today or later, for example 27 3 2027"),
+        required_message=_l("Enter the day the consultation opens"),
+        invalid_message=_l("The day the consultation opens must be a real date"))
+    closes_on = DayMonthYearField(
+        _l("Closes on"), description=_l("Residents can answer until the end of this day"),
+        required_message=_l("Enter the day the consultation closes"),
+        invalid_message=_l("The day the consultation closes must be a real date"))
+    premoderated = RadioField(
+        _l("Should comments wait for a moderator before they are shown?"), widget=RadioInput(),
+        validate_choice=False, choices=YES_NO, default="no",
+        validators=[InputRequired(message=_l("Choose whether comments wait for a moderator")),
+                    OneOf(_l("Choose whether comments wait for a moderator"))])
+
+    summary_order = ("opens_on", "closes_on", "premoderated")
+
+
+QUESTION_KIND_NAMES = {"single": _l("One answer from a list"), "multiple": _l("Any answers from a list"),
+                       "text": _l("Free text")}
+
+
+class QuestionForm(SummaryMixin, WebForm):
+    kind = RadioField(
+        _l("Kind of question"), widget=RadioInput(), validate_choice=False,
+        choices=[SelectChoice(k, v) for k, v in QUESTION_KIND_NAMES.items()],
+        validators=[InputRequired(message=_l("Choose the kind of question")),
+                    OneOf(_l("Choose the kind of question"))])
+    text = LineField(
+        _l("Question"), max_length=500, too_long=_l("The question must be 500 characters or fewer"),
+        validators=[DataRequired(message=_l("Enter the question"))])
+    options = ParagraphsField(
+        _l("Options (for a list)"), description=_l("One option a line, between 2 and 20"),
+        max_length=TEXT_MAX, too_long=_l("The options must be 10,000 characters or fewer"))
+
+    summary_order = ("kind", "text", "options")
+
+
+class HideCommentForm(SummaryMixin, WebForm):
+    reason = ParagraphsField(
+        _l("Why is the comment hidden?"),
+        description=_l("Shown publicly in place of the comment, for example ‘It named a private person’"),
+        max_length=500, too_long=_l("The reason must be 500 characters or fewer"),
+        validators=[DataRequired(message=_l("Enter why the comment is hidden"))])
+
+    summary_order = ("reason",)
+
+
+class FollowForm(SummaryMixin, WebForm):
+    channel = RadioField(
+        _l("How should we tell you?"), widget=RadioInput(), validate_choice=False,
+        choices=[SelectChoice("sms", _l("By text message")), SelectChoice("email", _l("By email"))],
+        validators=[InputRequired(message=_l("Choose text message or email")),
+                    OneOf(_l("Choose text message or email"))])
+    number = LineField(
+        _l("Your mobile number"), description=_l("The number you signed in with"),
+        max_length=30, too_long=_l("Enter a mobile phone number in the correct format"))
+    email = LineField(
+        _l("Your email address"), description=_l("We will send a link to confirm it first"),
+        max_length=254, too_long=_l("Enter an email address in the correct format, like name@example.com"))
+
+    summary_order = ("channel", "number", "email")

@@ -24,6 +24,7 @@ from pb.web.plans.forms import (
     OutcomeForm,
     PlanForm,
     PriorityForm,
+    PublishForm,
     UpdateForm,
 )
 from pb.web.plans.names import (
@@ -120,7 +121,8 @@ def _managed(plan_id: int) -> Plan:
 
 
 def _draft(plan: Plan) -> None:
-    if plan.state == "published":
+    """Editable: a draft, or a plan whose consultation has closed."""
+    if plan.state == "published" or (plan.state == "consultation" and not service.consultation_closed(plan)):
         abort(409)
 
 
@@ -169,7 +171,9 @@ def show(plan_id: int):
 
 def _show(plan: Plan):
     manage = can(current_user, "manage_plan", plan)
-    return render_template("plans/show.html", plan=plan, manage=manage,
+    from pb.services.consultation import plan_consultation
+
+    return render_template("plans/show.html", plan=plan, manage=manage, consultation=plan_consultation(plan),
                            may_update=can(current_user, "post_outcome_update", plan),
                            rounds=service.plan_rounds(plan), today=service.today(),
                            confirm=ConfirmForm(), move_form=MoveForm())
@@ -291,14 +295,18 @@ def edit_plan(plan_id: int):
 def publish(plan_id: int):
     plan = _managed(plan_id)
     _draft(plan)
-    form = ConfirmForm()
+    consulted = plan.state == "consultation"
+    form = PublishForm(data={"you_said_we_did": plan.you_said_we_did or ""})
 
     def done(plan):
         flash(gettext("Plan published. Residents can now see it."))
         return redirect(_plan_url(plan))
 
-    return _form_page(form, "plans/confirm.html", lambda: service.publish_plan(current_user, plan), done,
-                      plan=plan, kind="publish")
+    def save():
+        return service.publish_plan(current_user, plan,
+                                    you_said_we_did=(form.you_said_we_did.data or "") if consulted else None)
+
+    return _form_page(form, "plans/confirm.html", save, done, plan=plan, kind="publish", consulted=consulted)
 
 
 @bp.route("/plans/<int:plan_id>/delete", methods=["GET", "POST"])
