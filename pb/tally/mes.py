@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from math import ceil, lcm
 
 import numpy as np
-from scipy.sparse import csc_matrix, csr_matrix
 
 from . import exact
 from .fastmes import _setup as fast_setup
@@ -415,6 +414,8 @@ def _money_left(profile: Profile, t, projects, paid_price, broke) -> dict | None
     with W their weight (not broke) and A_k the satisfaction-weighted count of them who paid k:
     whole numbers, summed exactly in float64 (below 2**53), then a handful of exact products.
     """
+    from scipy.sparse import csc_matrix, csr_matrix  # here: greedy counts never load SciPy
+
     Q = exact.Q
     supporters = _setup(profile)
     ngroups = len(profile.mult)
@@ -605,6 +606,8 @@ def _incidence(profile: Profile):
     cached = profile.shared.get("mes_incidence")
     if cached is not None:
         return cached
+    from scipy.sparse import csr_matrix  # here: greedy counts never load SciPy
+
     supporters = _setup(profile)
     considered, _ = mes_candidates(profile)
     rows = np.concatenate([supporters[j].groups for j in considered] or [np.zeros(0, np.int64)])

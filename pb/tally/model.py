@@ -38,6 +38,9 @@ class Project:
         return self.name or self.id
 
 
+ONE = Fraction(1)  # the usual ballot weight, shared: a Fraction is immutable
+
+
 @dataclass(frozen=True, eq=False)
 class Ballot:
     """One resident's ballot, or ``weight`` identical ballots.
@@ -53,6 +56,9 @@ class Ballot:
     voter: dict | None = None
 
     def __post_init__(self):
+        if self.weight == 1 and type(self.weight) is int:  # the usual ballot, kept quick
+            object.__setattr__(self, "weight", ONE)
+            return
         weight = rational(self.weight)
         if weight < 0:
             raise TallyError("a ballot weight cannot be negative")

@@ -25,7 +25,7 @@ from datetime import date
 from fractions import Fraction
 
 from .exact import decimal_text, rational
-from .model import Ballot, BallotRules, Election, Project, TallyError
+from .model import ONE, Ballot, BallotRules, Election, Project, TallyError
 
 KIND_OF_VOTE_TYPE = {
     "approval": "approval",
@@ -206,6 +206,8 @@ def _ballot(kind: str, fields: dict) -> Ballot:
 # ---------------------------------------------------------------- writing
 
 def _text(value) -> str:
+    if type(value) is str:
+        return value
     if isinstance(value, Fraction | int):
         return decimal_text(value)
     return str(value)
@@ -328,6 +330,11 @@ def _rows(election: Election, outcome) -> str:
                       VOTER_COLUMNS)
     w.section("VOTES")
     w.writerow(header)
+    # tens of thousands of rows, most repeating a few votes and voter fields: each distinct
+    # choices object is written out once, and each repeated cell quoted (or not) once
+    votes: dict[int, str] = {}
+    cells: dict[str, str] = {}
+    write = out.write
     for voter_id, voter, choices in vote_rows:
         fields = {k: v for k, v in voter.items()}
         fields["voter_id"] = voter_id
@@ -336,22 +343,40 @@ def _rows(election: Election, outcome) -> str:
                            key=lambda kv: (-kv[1], kv[0]))
             fields["vote"] = ",".join(p for p, _ in items)
             fields["points"] = ",".join(_text(x) for _, x in items)
-        elif kind == "ranked":
-            fields["vote"] = ",".join(dict.fromkeys(map(str, choices)))
         else:
-            fields["vote"] = ",".join(sorted(set(map(str, choices))))
-        w.writerow([_text(fields.get(k, "")) for k in header])
+            vote = votes.get(id(choices))  # the election keeps every choices object alive
+            if vote is None:
+                if kind == "ranked":
+                    vote = ",".join(dict.fromkeys(map(str, choices)))
+                else:
+                    vote = ",".join(sorted(set(map(str, choices))))
+                votes[id(choices)] = vote
+            fields["vote"] = vote
+        row = [_text(fields.get(k, "")) for k in header]
+        rest = []
+        for value in row[1:]:
+            cell = cells.get(value)
+            if cell is None:
+                cell = cells[value] = _cell(value)
+            rest.append(cell)
+        write(";".join([_cell(row[0], True), *rest]) + "\n")
     return out.getvalue()
 
 
 def _vote_rows(election: Election) -> list:
     rows, used = [], set()
+    empty: dict = {}
     for n, ballot in enumerate(election.ballots, start=1):
-        if ballot.weight.denominator != 1:
+        weight = ballot.weight
+        if weight is ONE:  # the usual ballot
+            copies = 1
+        elif weight.denominator != 1:
             raise TallyError("Pabulib files cannot hold ballots with fractional weights")
-        voter = dict(ballot.voter or {})
+        else:
+            copies = int(weight)
+        voter = ballot.voter or empty  # only read from here on
         base = str(voter.get("voter_id", n))
-        for k in range(int(ballot.weight)):
+        for k in range(copies):
             voter_id = base if k == 0 else f"{base}-{k + 1}"
             while voter_id in used:
                 voter_id += "+"

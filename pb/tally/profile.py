@@ -21,7 +21,7 @@ from math import lcm
 from operator import is_
 
 from . import exact
-from .model import Election, TallyError
+from .model import ONE, Election, TallyError
 from .tiebreak import tie_keys
 
 
@@ -107,10 +107,16 @@ class Profile:
         parts: dict = defaultdict(Fraction)
         for ballot in election.ballots:
             w = ballot.weight
-            if w.denominator == 1:
-                whole[_ballot_key(ballot.choices)] += w.numerator
+            choices = ballot.choices
+            # an approval ballot read from the database or a .pb file is a frozenset (its hash
+            # is computed once and kept), and a ballot of weight one shares one Fraction
+            key = ("set", choices) if type(choices) is frozenset else _ballot_key(choices)
+            if w is ONE:
+                whole[key] += 1
+            elif w.denominator == 1:
+                whole[key] += w.numerator
             else:
-                parts[_ballot_key(ballot.choices)] += w
+                parts[key] += w
         # whole multiplicities: weights times the common denominator of the fractional ones
         scale = 1
         for w in parts.values():
@@ -149,19 +155,28 @@ class Profile:
         self.total_mult = total_mult
         self.total_weight = Fraction(total_mult, scale)
         # groups: multiplicity (int) and satisfactions [(project index, sat as Q)]
-        for js, m in approvals.items():  # approval satisfaction is the cost (0 for free ones)
-            groups[tuple((j, cost[j]) for j in js if cost[j])] += m
-        self.mult: list[int] = list(groups.values())
-        self.sats: list[list[tuple[int, object]]] = [
-            [(j, s if approval else Q(s)) for j, s in key] for key in groups]
-        # total satisfaction per project (times scale), all signs, as greedy sums it
-        total = [Q(0)] * len(self.ids)
-        positive = [Q(0)] * len(self.ids)
-        for m, sats in zip(self.mult, self.sats, strict=True):
-            for j, s in sats:
-                total[j] += m * s
-                if s > 0:
-                    positive[j] += m * s
+        pair = list(enumerate(cost))  # (j, cost of j), shared by every group that approves j
+        if approval and not groups and all(cost):
+            # the usual approval election: every ballot a set of projects, none of them free.
+            # Distinct sets give distinct groups, so no second merge is needed, and a
+            # project's total satisfaction is its cost times its supporters (whole numbers).
+            self.mult: list[int] = list(approvals.values())
+            self.sats: list[list[tuple[int, object]]] = [[pair[j] for j in js] for js in approvals]
+            total = [c * s for c, s in zip(cost, support, strict=True)]
+            positive = [t if c > 0 else Q(0) for c, t in zip(cost, total, strict=True)]
+        else:
+            for js, m in approvals.items():  # approval satisfaction is the cost (0 for free ones)
+                groups[tuple(pair[j] for j in js if cost[j])] += m
+            self.mult = list(groups.values())
+            self.sats = [[(j, s if approval else Q(s)) for j, s in key] for key in groups]
+            # total satisfaction per project (times scale), all signs, as greedy sums it
+            total = [Q(0)] * len(self.ids)
+            positive = [Q(0)] * len(self.ids)
+            for m, sats in zip(self.mult, self.sats, strict=True):
+                for j, s in sats:
+                    total[j] += m * s
+                    if s > 0:
+                        positive[j] += m * s
         self.total_sat = total
         self.positive_sat = positive
         self.tie_breaking = tie_breaking
