@@ -1,0 +1,190 @@
+"""A borough-sized count on PostgreSQL: 30,000 approval ballots over 40 projects in one ward.
+
+    .venv/bin/python benchmarks/count_scale.py [--tree DIR] [--ballots 30000] [--projects 40]
+        [--rule mes-add1] [--database pb_bench_count]
+
+Builds a fresh PostgreSQL database (127.0.0.1:55432) with the census and demo accounts, one
+round in one ward with ``--projects`` accepted projects, and ``--ballots`` mixed approval
+ballots (one to five choices each, popularity skewed as in real rounds), two in three with
+equality monitoring answers drawn from the ward's census. Then, each in a new process so that
+nothing is warm by accident:
+
+- ``flask pb count ROUND``: the whole process (start-up, the count, storing the result), its
+  wall time, CPU time (what to compare on a busy machine) and peak memory (max RSS). The ballots are already mixed, as the scheduled
+  ``flask pb mix`` leaves them at the close of voting, so this is the count's own cost;
+- the count alone (``count_heading``, the median of 3, rolled back);
+- the published results page, cold (first request of a process) and warm (second request);
+- the equalities report (``heading_report``), cold and warm.
+
+Targets: the count process ≤ 1 s; results page warm ≤ 200 ms; equalities report ≤ 2 s cold and
+≤ 200 ms once computed. This is not a test and nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from throughput import ROOT, app_env, fresh_database  # noqa: E402
+
+SETUP = """
+import json, secrets, sys
+from datetime import UTC, date, datetime, timedelta
+import numpy as np
+from sqlalchemy import insert, select
+from app import app
+from pb.models import PHASES, Ballot, Heading, MonitoringResponse, Person, Proposal, RoleGrant, Round, Ward, db
+from pb.equalities.census import lambeth_census_rows
+from pb.equalities.characteristics import census_margins
+from pb.equalities.simulate import OLDER_OWNERS, draw_answers
+
+N, P, RULE = {ballots}, {projects}, {rule!r}
+rng = np.random.default_rng(2026)
+with app.app_context():
+    officer = db.session.scalar(select(Person).join(RoleGrant).where(RoleGrant.role == "officer"))
+    ward = db.session.scalar(select(Ward).where(Ward.slug == "stockwell-east"))
+    days = [-5, -4, -3, -2, 0, 6]  # results from today
+    round_ = Round(title="Borough-scale benchmark", description="Benchmark", ballot_type="approval",
+                   rule=RULE, status="published", max_choices=5, created_by_id=officer.id,
+                   **{{f"{{p}}_from": date.today() + timedelta(days=d) for p, d in zip(PHASES, days)}})
+    round_.counting_from = date.today() + timedelta(days=365)  # counting until we move it
+    round_.results_from = date.today() + timedelta(days=366)
+    round_.delivery_from = date.today() + timedelta(days=367)
+    heading = Heading(round=round_, ward=ward, budget=1_000_000)
+    db.session.add_all([round_, heading])
+    db.session.flush()
+    costs = rng.integers(20, 200, P) * 1000
+    for i, cost in enumerate(costs, 1):
+        db.session.add(Proposal(heading=heading, title=f"Project {{i}}", summary="s", description="d",
+                                category="parks", rough_cost=int(cost), final_cost=int(cost),
+                                status="accepted"))
+    db.session.flush()
+    ids = [p.project_id for p in heading.proposals]
+    popularity = rng.dirichlet(np.ones(P) * 0.7)
+    rows = []
+    for _ in range(N):
+        k = int(rng.integers(1, 6))
+        chosen = rng.choice(P, size=k, replace=False, p=popularity)
+        rows.append({{"id": secrets.token_hex(16), "heading_id": heading.id, "channel": "web",
+                     "receipt_hash": secrets.token_hex(32),
+                     "choices": json.dumps(sorted((ids[j] for j in chosen), key=str))}})
+    db.session.execute(insert(Ballot), rows)
+    margins = census_margins(lambeth_census_rows()[ward.ons_code])
+    answers = draw_answers(margins, N, rng, OLDER_OWNERS)
+    monitoring = [{{"ballot_id": r["id"], "heading_id": heading.id, "answers": json.dumps(a)}}
+                  for r, a in zip(rows, answers) if rng.random() < 2 / 3]
+    db.session.execute(insert(MonitoringResponse), monitoring)
+    round_.counting_from = date.today() - timedelta(days=2)  # voting closed
+    heading.mixed_at = datetime.now(UTC).replace(tzinfo=None)  # and mixed (the scheduled `pb mix`)
+    db.session.commit()
+    print(json.dumps({{"round": round_.id, "heading": heading.id}}))
+"""
+
+COUNT_ALONE = """
+import json, statistics, time
+from app import app
+from pb.models import Heading, Person, RoleGrant, db
+from pb.services.counting import count_heading
+from sqlalchemy import select
+with app.app_context():
+    officer = db.session.scalar(select(Person).join(RoleGrant).where(RoleGrant.role == "officer"))
+    times = []
+    for _ in range(3):
+        heading = db.session.get(Heading, {heading})
+        start = time.perf_counter()
+        count_heading(officer, heading, commit=False)
+        db.session.flush()
+        times.append(time.perf_counter() - start)
+        db.session.rollback()
+    print(json.dumps(statistics.median(times)))
+"""
+
+PUBLISH = """
+from datetime import date, timedelta
+from app import app
+from pb.models import Round, db
+with app.app_context():
+    round_ = db.session.get(Round, {round})
+    round_.results_from = date.today()
+    round_.delivery_from = date.today() + timedelta(days=30)
+    db.session.commit()
+"""
+
+PAGES = """
+import json, time
+from app import app
+from pb.models import Heading, db
+from pb.services.equalities import heading_report
+client = app.test_client()
+out = {{}}
+for label in ("cold", "warm"):
+    start = time.perf_counter()
+    response = client.get("/rounds/{round}/wards/{heading}/results")
+    assert response.status_code == 200, response.status_code
+    out["results " + label] = time.perf_counter() - start
+with app.app_context():
+    for label in ("cold", "warm"):
+        heading = db.session.get(Heading, {heading})
+        start = time.perf_counter()
+        heading_report(heading)
+        out["equalities " + label] = time.perf_counter() - start
+        db.session.rollback()
+print(json.dumps(out))
+"""
+
+
+def run(code: str, tree: Path, url: str) -> str:
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=tree,
+                          env=app_env(url, tree), check=True, capture_output=True, text=True)
+    lines = done.stdout.strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tree", type=Path, default=ROOT)
+    parser.add_argument("--ballots", type=int, default=30_000)
+    parser.add_argument("--projects", type=int, default=40)
+    parser.add_argument("--rule", default="mes-add1")
+    parser.add_argument("--database", default="pb_bench_count")
+    args = parser.parse_args()
+    tree = args.tree.resolve()
+    url = fresh_database("postgresql", tree, args.database)
+    made = json.loads(run(SETUP.format(ballots=args.ballots, projects=args.projects, rule=args.rule), tree, url))
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "flask", "--app", "app", "pb", "count", str(made["round"])],
+                   cwd=tree, env=app_env(url, tree), check=True, stdout=subprocess.DEVNULL)
+    whole = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime - cpu_before
+    peak_note = "" if peak > before else " (≥; an earlier child used more)"
+
+    alone = json.loads(run(COUNT_ALONE.format(heading=made["heading"]), tree, url))
+    run(PUBLISH.format(round=made["round"]), tree, url)
+    pages = json.loads(run(PAGES.format(round=made["round"], heading=made["heading"]), tree, url))
+
+    print(f"\n{args.ballots:,} approval ballots, {args.projects} projects, rule {args.rule}, "
+          f"PostgreSQL, tree {args.tree}")
+    print("| what | measured | target |")
+    print("|---|---:|---|")
+    print(f"| `flask pb count` whole process | {whole:.2f} s ({cpu:.2f} s CPU), {peak / 1024:.0f} MB peak"
+          f"{peak_note} | ≤ 1 s |")
+    print(f"| the count alone (count_heading) | {alone:.3f} s | |")
+    print(f"| results page, cold / warm | {pages['results cold'] * 1000:.0f} / "
+          f"{pages['results warm'] * 1000:.0f} ms | warm ≤ 200 ms |")
+    print(f"| equalities report, cold / warm | {pages['equalities cold'] * 1000:.0f} / "
+          f"{pages['equalities warm'] * 1000:.0f} ms | ≤ 2 s cold, ≤ 200 ms warm |")
+
+
+if __name__ == "__main__":
+    main()
