@@ -114,7 +114,8 @@ def test_a_proposer_writes_in_somali_and_english_pages_mark_it(app, client):
         round_id = round_.id
     client.submit("/account/resident", {"name": "Hodan", "postcode": "SW9 0AA"})
     form = client.get(f"/rounds/{round_id}/propose?lang=so").get_data(as_text=True)
-    assert re.search(r'<option value="so" selected', form)  # the page's language by default
+    assert re.search(r'<option value="so"\s+selected\s+lang="so">Soomaali</option>', form)  # the page's language
+    assert re.search(r'<option value="en"\s+lang="en">English</option>', form)
     sent = client.submit(f"/rounds/{round_id}/propose", {
         "original_locale": "so", "title": "Kuraas fadhi", "summary": "Kuraas cusub", "description": "Sababta",
         "location": "", "category": "community", "rough_cost": "500", "action": "submit"})

@@ -6,7 +6,8 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, NumberRange
 from pb.i18n import LANGUAGES, lazy_money, requested_language
 from pb.services.proposals import CATEGORIES, LIMITS
 from pb.web.fields import LineField, ParagraphsField, PoundsField, WebForm
-from pb.web.widgets import RadioInput, Select, TextInput
+from pb.web.translate.widgets import LanguageSelect
+from pb.web.widgets import RadioInput, TextInput
 
 
 class ProposalForm(WebForm):
@@ -31,7 +32,7 @@ class ProposalForm(WebForm):
     # the language the resident writes in: their text is marked with it on pages in other
     # languages, and translators translate from it (pb.services.content)
     original_locale = SelectField(
-        _l("Which language are you writing in?"), widget=Select(), default=requested_language,
+        _l("Which language are you writing in?"), widget=LanguageSelect(), default=requested_language,
         description=_l("You can write in any of these languages. Volunteers may translate your proposal for residents who read other languages."),
         choices=[SelectChoice(code, name) for code, (_babel, name) in LANGUAGES.items()],
         validate_choice=False,
