@@ -219,6 +219,25 @@ def published_table(
                      combined=COMBINED_ROWS.get(characteristic.key, ()), adjust=adjust)
 
 
+def report_from_counts(ward_code: str, margins, counts, participants: int, *,
+                       ward_name: str = "", policy: FlagPolicy = DEFAULT_POLICY,
+                       seed: int = SEED) -> CaptureReport:
+    """The tables, summaries and outreach from exact counts per characteristic (category
+    and NON_RESPONSE -> count) and how many took part: what a live release shows."""
+    tables = [published_table(ch, counts[ch.key], margins[ch.key], policy, adjust=False)
+              for ch in CHARACTERISTICS if ch.key in margins and ch.key in counts]
+    tables = adjust_flags(tables, policy)
+    n = participants
+    summaries = [summarise(t, n, seed=seed) if n >= 10 else None for t in tables]
+    return CaptureReport(
+        ward_code=ward_code, ward_name=ward_name,
+        participants=round_to_base(n) if n >= 10 else None, policy=policy,
+        characteristics=[CharacteristicReport(t, s) for t, s in zip(tables, summaries,
+                                                                    strict=True)],
+        outreach=missing_groups(tables),
+    )
+
+
 def build_report(
     ward_code: str,
     census_rows: Iterable[tuple[str, str, int]],
@@ -247,21 +266,10 @@ def build_report(
     responses = answers if isinstance(answers, Responses) else Responses.from_answers(answers)
     margins = census_margins(census_rows, age_range)
     n = len(responses)
-    tables = []
-    for ch in CHARACTERISTICS:
-        if ch.key not in margins:
-            continue
-        tables.append(published_table(ch, responses.counts(ch), margins[ch.key], policy,
-                                      adjust=False))
-    tables = adjust_flags(tables, policy)
-    summaries = [summarise(t, n, seed=seed) if n >= 10 else None for t in tables]
-    report = CaptureReport(
-        ward_code=ward_code, ward_name=ward_name,
-        participants=round_to_base(n) if n >= 10 else None, policy=policy,
-        characteristics=[CharacteristicReport(t, s) for t, s in zip(tables, summaries,
-                                                                    strict=True)],
-        outreach=missing_groups(tables),
-    )
+    counts = {ch.key: responses.counts(ch) for ch in CHARACTERISTICS}
+    report = report_from_counts(ward_code, margins, counts, n, ward_name=ward_name,
+                                policy=policy, seed=seed)
+    tables = [c.table for c in report.characteristics]
     if election is None:
         return report
     result = would_result_change(election, responses, margins, rule, settings, tie_breaking,

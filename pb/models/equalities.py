@@ -7,7 +7,7 @@ in one ward). A heading without a row uses the core's default band (0.8 to 1.25)
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pb.extensions import db
@@ -33,3 +33,26 @@ class EqualitiesSetting(db.Model):
         CheckConstraint("low > 0 AND low < 1", name="low_below_one"),
         CheckConstraint("high > 1", name="high_above_one"),
     )
+
+
+class EqualitiesRelease(db.Model):
+    """One release point of a heading's live equalities figures during voting
+    (``pb.equalities.releases``): aggregate counts only, never a person or a ballot.
+
+    ``counts`` is JSON: characteristic -> category (and "non_response") -> exact count of
+    everyone who had voted by the release, the figures the release's report is built
+    from; ``participants`` how many had voted. Releases are at least 50 participants and a
+    day apart, so two consecutive rows differ by a group, never a person. ``released_on``
+    is when it was made (releases are a day apart anyway).
+    """
+
+    __tablename__ = "equalities_releases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    heading_id: Mapped[int] = mapped_column(
+        ForeignKey("headings.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    participants: Mapped[int] = mapped_column(Integer)
+    counts: Mapped[str] = mapped_column(Text)
+    released_at: Mapped[datetime] = mapped_column(default=_now)
+
+    __table_args__ = (UniqueConstraint("heading_id", "number"),)

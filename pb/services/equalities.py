@@ -15,16 +15,22 @@ Nothing here translates: the report carries msgids for the edge to translate.
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from pb import tally
 from pb.equalities.census import DEFAULT_AGE_RANGE, eligible_overrides
-from pb.equalities.characteristics import BY_KEY, PREFER_NOT_TO_SAY
+from pb.equalities.characteristics import BY_KEY, PREFER_NOT_TO_SAY, census_margins
+from pb.equalities.outreach import missing_groups
 from pb.equalities.raking import RakingError
-from pb.equalities.report import CaptureReport, build_report
+from pb.equalities.releases import DEFAULT_RULE, ReleaseRule, due, harden, snapshot, withhold
+from pb.equalities.report import CaptureReport, build_report, report_from_counts
 from pb.equalities.representation import DEFAULT_POLICY, FlagPolicy
+from pb.equalities.responses import Responses
 from pb.equalities.reweight import ReweightError
 from pb.models import (
     Ballot,
@@ -32,8 +38,11 @@ from pb.models import (
     EqualitiesSetting,
     Heading,
     MonitoringResponse,
+    SealedBallot,
     db,
 )
+from pb.models.equalities import EqualitiesRelease
+from pb.models.people import _now
 from pb.policy import can
 from pb.services import ballot_box
 from pb.services.counting import election_for
@@ -163,8 +172,99 @@ def _cache_key(heading: Heading, with_result: bool):
             heading.round.min_age, heading.round.max_age)
 
 
+# -- live releases during voting ---------------------------------------------------------
+
+def latest_release(heading: Heading) -> EqualitiesRelease | None:
+    return db.session.scalar(select(EqualitiesRelease).where(
+        EqualitiesRelease.heading_id == heading.id).order_by(EqualitiesRelease.number.desc())
+        .limit(1))
+
+
+def _release_report(heading: Heading, release: EqualitiesRelease) -> CaptureReport:
+    data = json.loads(release.counts)
+    margins = census_margins(census_rows(heading), age_range(heading))
+    report = report_from_counts(heading.ward.ons_code, margins, data["counts"],
+                                release.participants, ward_name=heading.ward.name,
+                                policy=flag_policy(heading))
+    items = []
+    for item in report.characteristics:
+        table = item.table
+        for key in data["withheld"].get(table.characteristic.key, ()):
+            table = withhold(table, key) if key != "non_response" else replace(
+                table, non_response=None, base=None)
+        items.append(replace(item, table=table,
+                             summary=item.summary if table == item.table else None))
+    tables = [i.table for i in items]
+    return replace(report, characteristics=items, outreach=missing_groups(tables))
+
+
+def refresh_release(heading: Heading, now: datetime | None = None,
+                    rule: ReleaseRule = DEFAULT_RULE) -> EqualitiesRelease | None:
+    """During voting: make the next release if one is due (``pb.equalities.releases``),
+    and return the latest. Opens the ward's sealed ballots only to count their answers
+    (no id, order or time is kept: the release holds aggregate counts). One transaction."""
+    now = now or _now()
+    last = latest_release(heading)
+    if current_phase(heading.round) != "voting" or heading.mixed_at is not None:
+        return last
+    if last is not None and now - last.released_at < rule.min_gap:
+        return last
+    seen = last.participants if last is not None else 0
+    if ballot_box.waiting(heading) - seen < rule.min_new:
+        return last
+    rows = db.session.execute(select(SealedBallot.id, SealedBallot.sealed).where(
+        SealedBallot.heading_id == heading.id)).all()
+    answers = [ballot_box.unseal(r.id, heading.id, r.sealed).get("answers") or {} for r in rows]
+    del rows
+    counts = snapshot(Responses.from_answers(answers))
+    n = len(answers)
+    previous = json.loads(last.counts) if last is not None else None
+    if not due(rule, previous and previous["counts"], seen,
+               last.released_at if last is not None else None, counts, n, now):
+        return last
+    margins = census_margins(census_rows(heading), age_range(heading))
+    candidate = report_from_counts(heading.ward.ons_code, margins, counts, n)
+    before = _release_report(heading, last) if last is not None else None
+    hardened = harden([c.table for c in before.characteristics] if before else None,
+                      [c.table for c in candidate.characteristics],
+                      previous and previous["counts"], counts)
+    withheld = {}
+    for old, new in zip(candidate.characteristics, hardened, strict=True):
+        extra = [r.key for r, s in zip(old.table.rows, new.rows, strict=True)
+                 if r.count is not None and s.count is None and not r.combined]
+        if old.table.non_response is not None and new.non_response is None:
+            extra.append("non_response")
+        if extra:
+            withheld[new.characteristic.key] = extra
+    release = EqualitiesRelease(heading_id=heading.id,
+                                number=(last.number if last is not None else 0) + 1,
+                                participants=n, released_at=now,
+                                counts=json.dumps({"counts": counts, "withheld": withheld},
+                                                  sort_keys=True))
+    try:
+        db.session.add(release)
+        db.session.commit()
+    except IntegrityError:  # another request made this release first
+        db.session.rollback()
+        return latest_release(heading)
+    except BaseException:
+        db.session.rollback()
+        raise
+    return release
+
+
 def heading_report(heading: Heading, *, with_result: bool = True) -> CaptureReport:
-    """The published report; with the reweighted rerun once the results are out."""
+    """The published report; with the reweighted rerun once the results are out. During
+    voting, the latest live release's figures (``refresh_release``), if any."""
+    if current_phase(heading.round) == "voting" and heading.mixed_at is None:
+        release = latest_release(heading)
+        if release is None:
+            return build_report(heading.ward.ons_code, census_rows(heading), [],
+                                ward_name=heading.ward.name, policy=flag_policy(heading))
+        key = ("release", release.id, flag_policy(heading))
+        if key not in _CACHE:
+            _CACHE[key] = _release_report(heading, release)
+        return _CACHE[key]
     key = _cache_key(heading, with_result)
     if key in _CACHE:
         return _CACHE[key]

@@ -265,3 +265,43 @@ def test_only_the_panel_sets_the_threshold(ctx, demo):
         set_threshold(panel, heading, 1.5, 2.0)
     assert error.value.field == "low"
     assert db.session.scalar(select(func.count(EqualitiesSetting.id))) == 0
+
+
+# -- live releases during voting ----------------------------------------------------------
+
+def test_live_figures_change_only_at_release_points(app):
+    """55 real casts with answers make release 1; 10 more the next day make none (under 50
+    new); the report during voting is built from release 1 and never from the ballots."""
+    from pb.models.people import _now
+    from pb.services import ballot_box, voting
+    from pb.services.equalities import heading_report, latest_release, refresh_release
+    from tests.factories import add_projects, make_round, resident
+
+    with app.app_context():
+        heading = make_round("voting", wards=("brixton-acre-lane",)).headings[0]
+        project = add_projects(heading, [3000])[0]
+        margins = census_margins(ward_census_rows(heading.ward.ons_code))
+        answers = draw_answers(margins, 65, np.random.default_rng(4))
+
+        def cast(n):
+            for _ in range(n):
+                person = resident(f"Live {cast.count}", "brixton-acre-lane")
+                cast.count += 1
+                done = voting.cast_ballot(person, heading, [project.project_id])
+                assert ballot_box.add_answers(done.token, answers[cast.count - 1])
+        cast.count = 0
+
+        cast(40)
+        assert refresh_release(heading) is None  # fewer than 50 voters: nothing yet
+        cast(15)
+        first = refresh_release(heading)
+        assert first.number == 1 and first.participants == 55
+        report = heading_report(heading)
+        assert report.participants == 55
+        stored = json.loads(first.counts)
+        assert set(stored) == {"counts", "withheld"}  # aggregate counts, nothing per person
+        cast(10)
+        later = _now() + timedelta(days=2)
+        assert refresh_release(heading, now=later).number == 1  # 10 new: no release
+        assert heading_report(heading).participants == 55
+        assert latest_release(heading).id == first.id

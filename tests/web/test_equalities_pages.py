@@ -165,7 +165,8 @@ def test_during_voting_the_figures_stay_sealed_until_voting_closes(client, demo,
     sign_in(demo["councillor"])
     for path in ("", "/missing"):
         body = client.get(f"/equalities/headings/{voting}{path}").get_data(as_text=True)
-        assert "The figures appear here when voting closes." in body
+        assert "No figures have been released yet" in body
+        assert "at least 50 new voters after the last release" in body
         assert "Would the result change?" not in body and "About 30 people" not in body
 
 

@@ -24,6 +24,7 @@ from flask_babel import format_decimal, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from pb.equalities.releases import RULE_TEXT
 from pb.models import Heading, db
 from pb.policy import can
 from pb.services import ballot_box
@@ -34,6 +35,7 @@ from pb.services.equalities import (
     phase_of,
     questions_open,
     record_monitoring,
+    refresh_release,
     results_published,
     set_threshold,
 )
@@ -139,8 +141,10 @@ def index():
 @login_required
 def report(heading_id: int):
     heading = _heading(heading_id)
+    release = refresh_release(heading)
     return render_template(
         "equalities/report.html", heading=heading, report=heading_report(heading),
+        release=release, release_rule=RULE_TEXT,
         phase=phase_of(heading), published=results_published(heading),
         printing=request.args.get("print") == "1",
         can_set=can(current_user, "set_equalities_threshold", heading))
@@ -150,6 +154,7 @@ def report(heading_id: int):
 @login_required
 def report_csv(heading_id: int):
     heading = _heading(heading_id)
+    refresh_release(heading)
     rows = heading_report(heading, with_result=False).to_csv_rows()
     buffer = io.StringIO()
     if rows:
@@ -165,9 +170,10 @@ def report_csv(heading_id: int):
 @login_required
 def missing(heading_id: int):
     heading = _heading(heading_id)
+    release = refresh_release(heading)
     report = heading_report(heading, with_result=False)
     return render_template("equalities/missing.html", heading=heading, report=report,
-                           phase=phase_of(heading))
+                           phase=phase_of(heading), release=release, release_rule=RULE_TEXT)
 
 
 @bp.route("/headings/<int:heading_id>/threshold", methods=["GET", "POST"])
