@@ -3,11 +3,12 @@
     .venv/bin/python benchmarks/capture.py [--ballots 100000] [--rule greedy] [--repeat 3]
 
 Builds every ward's full published report (representation tables, tests, flags, disclosure
-control, outreach, raking, the weighted recount and per-project breakdowns) and prints the
+control, outreach, raking, the weighted recount, its bootstrap and per-project breakdowns) and prints the
 best time of ``--repeat`` runs, also as a ratio against a reference run in the same
 process: a naive pure-Python pass that only counts each ward's answers and computes the
 participant and resident shares. The ratio is what to compare between machines; the
-target is under 2 seconds on the project's 2-core machine. This is not a test and nothing
+target is under 5 seconds on the project's 2-core machine, including the bootstrap of
+the verdict (100 resamples per ward, each raked and counted twice). This is not a test and nothing
 here asserts a time.
 """
 
@@ -100,9 +101,11 @@ def main(argv=None):
     print(f"{n:,} ballots in {len(rounds)} wards, rule {args.rule}, best of {args.repeat}")
     print(f"reference (naive pure-Python shares):        {ref:7.3f} s  (1.00x)")
     print(f"published tables, tests, flags, outreach:    {tables:7.3f} s  ({tables / ref:.2f}x)")
-    print(f"full reports incl. raking + weighted recount: {full:7.3f} s  ({full / ref:.2f}x)"
-          f"  target < 2 s: {'met' if full < 2 else 'NOT met'}")
-    print(f"wards whose result would change: {changed} of {len(rounds)}")
+    print(f"full reports incl. raking, recount, bootstrap: {full:7.3f} s  ({full / ref:.2f}x)"
+          f"  target < 5 s: {'met' if full < 5 else 'NOT met'}")
+    boots = [r.bootstrap for r in built if r.bootstrap is not None]
+    print(f"wards whose result would change: {changed} of {len(rounds)}; bootstrap resamples "
+          f"per ward: {boots[0].resamples if boots else 0}")
 
 
 if __name__ == "__main__":
