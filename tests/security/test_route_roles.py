@@ -195,11 +195,11 @@ def _ward_objects(label: str, slug: str, resident_id: int) -> dict:
         made[kind] = {"plan": plan.id, "priority": priority.id, "outcome": outcome.id}
 
     # a plan in consultation: its own question, and the ward's resident's response with a comment
-    plan = plans.create_plan(officer(), ward(slug), title=f"consultation-plan of {label}", start_year=2035,
-                             end_year=2037, summary="What the ward wants")
+    plan = plans.create_plan(officer(), ward(slug), title=f"consultation-plan of {label}", start_year=2038,
+                             end_year=2040, summary="What the ward wants")
     priority = plans.add_priority(officer(), plan, title="Greener streets")
     outcome = plans.add_outcome(officer(), plan, title="Twenty trees", priority_id=priority.id,
-                                responsible="Parks team", target_date=date(2037, 12, 31), measure="Trees planted")
+                                responsible="Parks team", target_date=date(2040, 12, 31), measure="Trees planted")
     consulting = consultation.open_consultation(officer(), plan, opens_on=plans.today(),
                                                 closes_on=plans.today() + timedelta(days=30), premoderated=False)
     question = consultation.add_question(officer(), consulting, kind="text", text="Anything else?")
