@@ -276,7 +276,24 @@ def heading_report(heading: Heading, *, with_result: bool = True) -> CaptureRepo
 
 
 def _build(heading: Heading, with_result: bool) -> CaptureReport:
+    """The report from the mixed ballots, hardened against the last live release so that
+    comparing the two reveals no cell under 10 and no one's answer."""
     ballots, answers = ballots_and_answers(heading)
+    report = _build_plain(heading, with_result, ballots, answers)
+    release = latest_release(heading)
+    if release is None or not answers:
+        return report
+    before = _release_report(heading, release)
+    truth = snapshot(Responses.from_answers(answers))
+    tables = harden([c.table for c in before.characteristics],
+                    [c.table for c in report.characteristics],
+                    json.loads(release.counts)["counts"], truth)
+    items = [replace(item, table=table, summary=item.summary if table == item.table else None)
+             for item, table in zip(report.characteristics, tables, strict=True)]
+    return replace(report, characteristics=items, outreach=missing_groups(tables))
+
+
+def _build_plain(heading: Heading, with_result: bool, ballots, answers) -> CaptureReport:
     common = dict(ward_name=heading.ward.name, policy=flag_policy(heading),
                   age_range=age_range(heading))
     rows = census_rows(heading)
