@@ -58,7 +58,8 @@ ALLOWED_PHRASES = re.compile("|".join(re.escape(p) for p in [
 ]), re.IGNORECASE)
 RECEIPT = re.compile(r"\b[A-Z0-9]{4}(?:-[A-Z0-9]{2,4})+\b")
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-TAG = re.compile(r"<[^>]+>|%\([a-z_]+\)[sd]|https?://\S+|\S+@\S+")
+# markup, placeholders, addresses, and setting names (BALLOT_SEAL_KEY) an operator must type as they are
+TAG = re.compile(r"<[^>]+>|%\([a-z_]+\)[sd]|https?://\S+|\S+@\S+|\b[A-Z0-9]+(?:_[A-Z0-9]+)+\b")
 
 
 def load(code):
