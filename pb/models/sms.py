@@ -42,7 +42,9 @@ class SmsOptOut(db.Model):
 
 class SmsSpend(db.Model):
     """Segments sent and received in voting conversations, per round (no number, no text);
-    ``round_id`` is empty for messages before the ward was known."""
+    ``round_id`` is empty for messages before the ward was known. Replies count at their
+    planned segments and texts received as one each, never their measured length, which
+    would tell how long a ballot was (pb.services.sms_vote.planned)."""
 
     __tablename__ = "sms_spend"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from pb.models import Person, PhoneNumber, RoleGrant, SignInCode, db
 from pb.services.errors import ServiceError
 from pb.services.postcodes import normalise, ward_for
-from pb.services.sms import SmsNotSent, send_sms
+from pb.services.sms import SmsNotSent, opted_out, send_sms
 
 NAME_MAX = 200  # people.name
 
@@ -129,6 +129,10 @@ def parse_mobile(text: str) -> str:
 def request_code(number_text: str, session_nonce: str) -> SignInCode:
     """Text a new code to the number, bound to this browser session; at most 3 an hour."""
     number_e164 = parse_mobile(number_text)
+    if opted_out(number_e164):  # send_sms would send nothing: say so, and count nothing
+        # Translators: STOP and START are the words texted to Ward Budgets' number (pb.services.sms_vote)
+        raise ServiceError(_l("This number texted STOP, so we send it no text messages. Text START "
+                              "from it to get them again, then ask for a code."), field="number")
     hashed = number_hash(number_e164)
     now = _now()
     code = f"{secrets.randbelow(10**6):06d}"

@@ -15,6 +15,7 @@ three times as much.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from math import ceil
 
@@ -43,6 +44,15 @@ class Measure:
     segments: int
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """A lone UTF-16 surrogate (JSON may carry "\\ud800") swapped for U+FFFD, the
+    replacement character: it is no character, and nothing can encode it."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def tidy(text: str) -> str:
     """Typographic characters swapped for their plain GSM-7 look-alikes."""
     return text.translate(_TIDY)
@@ -60,7 +70,8 @@ def measure(text: str) -> Measure:
         units = sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
     else:
         encoding = "ucs2"
-        units = len(text.encode("utf-16-le")) // 2
+        # "surrogatepass": a lone surrogate is one UCS-2 place, not an error
+        units = len(text.encode("utf-16-le", "surrogatepass")) // 2
     return Measure(encoding, units, segments_for(encoding, units))
 
 

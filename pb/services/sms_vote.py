@@ -55,8 +55,8 @@ from pb.services.identity import number_hash
 from pb.services.postcodes import normalise, ward_for
 from pb.services.proposals import on_ballot
 from pb.services.rounds import current_phase, heading_for, public_rounds
-from pb.services.sms import SmsNotSent, send_sms
-from pb.services.sms_segments import measure, pack, shorten, tidy
+from pb.services.sms import SmsNotSent, opted_out, send_sms
+from pb.services.sms_segments import measure, pack, shorten, tidy, without_surrogates
 from pb.tally import MONEY_PARAMS
 
 IDLE = timedelta(minutes=30)
@@ -296,7 +296,19 @@ VOTE_WORDS = {"VOTE": "en", "VOTAR": None, "VOTER": "fr", "GLOSUJ": "pl", "GLOSO
               "CODEE": "so", "CODBIXI": "so", "DIBO": "yo", "TO ABA": "tw", "TOABA": "tw"}
 YES_WORDS = {"YES", "Y", "SIM", "SI", "HAA", "HA", "BEENI", "BENI", "AANE", "OUI", "TAK"}
 HELP_WORDS = {"HELP", "AJUDA", "AYUDA", "CAAWIMAAD", "CAAWIN", "IRANLOWO", "MMOA", "AIDE", "POMOC"}
-STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE"}
+# Opting out and back in: a text is STOP when any of its words is one of these (after
+# _plain: capitals, no accents), so "Stop please", "STOP STOP" and "ARRÊT" all stop; it is
+# START when no word stops and any word starts. Data, not translations: each is a word people
+# certainly use for it, whatever language the conversation is in. Words that also mean
+# something else in a conversation ("DURO" in Yoruba is also "wait", "KONIEC" in Polish
+# "end" in any sentence) are left out: a resident can always text STOP.
+STOP_WORDS = {
+    "STOP", "STOPALL", "UNSUBSCRIBE",  # English, and the word every UK network and Notify use
+    "PARAR",  # Portuguese and Spanish
+    "ARRET", "ARRETER",  # French ("ARRÊT", "ARRÊTER")
+    "JOOJI",  # Somali
+    "GYAE",  # Twi
+}
 START_WORDS = {"START", "UNSTOP"}
 
 
@@ -352,6 +364,7 @@ class Reply:
     lines: list | None = None  # a numbered list after the parts
     prefix: str = ""  # plain text (a round's title and ward) on the first line
     raw: str | None = None  # text that is not a template (INFO's project details)
+    budget: tuple[int, int] | None = None  # (GSM-7, UCS-2) segments planned, when not its templates'
 
 
 def _reply(name: str, **params) -> Reply:
@@ -362,15 +375,33 @@ def _babel(code: str) -> str:
     return LANGUAGES.get(code, LANGUAGES["en"])[0]
 
 
-def _texts(reply: Reply) -> list[str]:
+def _texts(reply: Reply) -> list[tuple[str, int]]:
+    """The reply's messages, each with the segments planned for it (see `planned`)."""
     if reply.raw is not None:
-        return [shorten(tidy(reply.raw), INFO_SEGMENTS)]
+        return [(shorten(tidy(reply.raw), INFO_SEGMENTS), INFO_SEGMENTS)]
     text = " ".join(render(part[0], **part[1]) if isinstance(part, tuple) else tidy(str(part)) for part in reply.parts)
     if reply.prefix:
         text = tidy(reply.prefix) + "\n" + text
     if reply.lines is None:
-        return [text]
-    return pack(text, [tidy(line) for line in reply.lines], LIST_SEGMENTS)
+        return [(text, planned(reply, text))]
+    return [(message, _in(LIST_SEGMENTS, message))
+            for message in pack(text, [tidy(line) for line in reply.lines], LIST_SEGMENTS)]
+
+
+def _in(budget: tuple[int, int], text: str) -> int:
+    return budget[0] if measure(text).encoding == "gsm7" else budget[1]
+
+
+def planned(reply: Reply, text: str) -> int:
+    """The segments a message is counted as in the spend: its templates' budget (the most it
+    may take, which tests/services/test_sms_vote.py holds every catalogue to), never its
+    measured size. Only the encoding counts, and that is the language's and the
+    templates', not the ballot's: in Twi the check before casting costs the same whether one
+    project was chosen or nine, so the spend says nothing about anyone's ballot."""
+    if reply.budget is not None:
+        return _in(reply.budget, text)
+    return max(1, sum(_in((TEMPLATES[part[0]].gsm7, TEMPLATES[part[0]].ucs2), text)
+                      for part in reply.parts if isinstance(part, tuple)))
 
 
 def _short(title: str) -> str:
@@ -493,7 +524,7 @@ def _check_reply(heading: Heading, choices) -> Reply:
             first = ("chose_cost", {"choices": listed, "total": total})
         else:
             first = ("chose", {"choices": listed})
-    return Reply([first, *_question(heading.round)])
+    return Reply([first, *_question(heading.round)], budget=CHECK_BUDGET)
 
 
 def _reset(conv: SmsConversation) -> None:
@@ -555,7 +586,7 @@ def _choose_step(conv, hashed, text, words) -> list[Reply]:
     selection = read_selection(text)
     if selection is None:
         if conv.step == "confirm":
-            return [Reply(_question(heading.round))]
+            return [Reply(_question(heading.round), budget=CHECK_BUDGET)]
         return [_reply("not_numbers", example=_example(heading.round.ballot_type))]
     choices, wrong = _choices_from(heading, selection)
     if wrong:
@@ -630,7 +661,8 @@ def _cast(conv, person, heading, reference) -> Reply:
         if err.field == "reference":  # the choices wait for the right reference
             if has_list and (reference or "").strip():
                 _reference_refused(person)
-            return Reply([("not_cast", {"reason": str(err.message)}), ("confirm_reference", {})])
+            return Reply([("not_cast", {"reason": str(err.message)}), ("confirm_reference", {})],
+                         budget=CHECK_BUDGET)
         outcome = _reply("not_cast", reason=str(err.message))
     else:
         outcome = _reply("cast", receipt=done.receipt)
@@ -702,13 +734,19 @@ def _round_of(heading_id: int | None) -> int | None:
 
 
 def receive(number_e164: str, text: str) -> list[str]:
-    """Answer one text from `number_e164`: the replies, sent (unless the number opted out)."""
-    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", (text or "")[:MAX_TEXT])
+    """Answer one text from `number_e164`: the replies sent. A number that texted STOP hears
+    nothing and changes nothing (no conversation, no ballot) until it texts START."""
+    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", without_surrogates(text or "")[:MAX_TEXT])
     hashed = number_hash(number_e164)
-    received = (1, measure(text).segments)
+    # every text received is counted as one segment: its measured length would say how many
+    # numbers a resident texted (and Notify does not charge for texts received)
+    received = (1, 1)
     words = _plain(text)
-    if words in STOP_WORDS or words in START_WORDS:
-        return _opt(number_e164, hashed, stop=words in STOP_WORDS, received=received)
+    stop = any(word in STOP_WORDS for word in words.split())
+    if stop or any(word in START_WORDS for word in words.split()):
+        return _opt(number_e164, hashed, stop=stop, received=received)
+    if opted_out(number_e164):
+        return []
     try:
         # choices left waiting by any conversation idle for 30 minutes go now (their seal
         # has lapsed too); the step stays, so that number's next text hears it expired
@@ -726,7 +764,7 @@ def receive(number_e164: str, text: str) -> list[str]:
             conv.updated_at = _now()
             round_id = _round_of(conv.heading_id) or round_before
             db.session.commit()
-            texts = [text for reply in replies for text in _texts(reply)]
+            texts = [message for reply in replies for message in _texts(reply)]
     except BaseException:
         db.session.rollback()
         raise
@@ -746,17 +784,18 @@ def _switch_language(conv: SmsConversation, words: str) -> str:
     return conv.language
 
 
-def _send_all(number_e164: str, texts: list[str], round_id: int | None, received) -> list[str]:
+def _send_all(number_e164: str, texts: list[tuple[str, int]], round_id: int | None, received) -> list[str]:
+    """Send the messages and count them in the spend at their planned segments."""
     sent = [0, 0]
     try:
-        for text in texts:
+        for text, segments in texts:
             if send_sms(number_e164, text):
                 sent[0] += 1
-                sent[1] += measure(text).segments
+                sent[1] += segments
     except SmsNotSent as err:
         current_app.logger.warning("A voting reply by text could not be sent: %s", err)
     _record(round_id, sent=tuple(sent), received=received)
-    return texts
+    return [text for text, _ in texts]
 
 
 def _opt(number_e164: str, hashed: str, *, stop: bool, received) -> list[str]:
@@ -773,8 +812,9 @@ def _opt(number_e164: str, hashed: str, *, stop: bool, received) -> list[str]:
         db.session.rollback()
         raise
     with force_locale(_babel(language)):
-        text = render("stop" if stop else "start")
-    texts = _send_all(number_e164, [text], None, received)  # nothing goes to a number opted out
+        name = "stop" if stop else "start"
+        text = render(name)
+    texts = _send_all(number_e164, [(text, planned(_reply(name), text))], None, received)  # nothing goes to a number opted out
     if stop:
         try:
             if db.session.get(SmsOptOut, hashed) is None:

@@ -241,3 +241,19 @@ def test_wrong_references_by_text_are_limited_per_resident(app, ctx, monkeypatch
         assert db.session.scalar(select(func.count()).select_from(SealedBallot)) == 0
     finally:
         limiter.reset()
+
+
+def test_a_lone_surrogate_is_measured_not_an_error():
+    from pb.services.sms_segments import without_surrogates
+
+    assert measure("\ud800") == measure("\ufffd")  # one UCS-2 place, as the network would bill it
+    assert shorten("\udfff" * 200, 1).endswith("...")
+    assert without_surrogates("1 \ud800 2\udc00") == "1 \ufffd 2\ufffd"
+    assert without_surrogates("🗳️ ok") == "🗳️ ok"  # a real pair is one character, kept
+
+
+def test_stop_and_start_words_are_no_other_keyword():
+    keywords = set(sms_vote.VOTE_WORDS) | sms_vote.YES_WORDS | sms_vote.HELP_WORDS | set(sms_vote.LANGUAGE_CODES)
+    assert not (sms_vote.STOP_WORDS | sms_vote.START_WORDS) & keywords
+    assert not sms_vote.STOP_WORDS & sms_vote.START_WORDS
+    assert all(word == sms_vote._plain(word) for word in sms_vote.STOP_WORDS | sms_vote.START_WORDS)

@@ -23,7 +23,7 @@ from pb.models import (
 )
 from pb.models.people import _now
 from pb.services.sms_segments import measure, tidy
-from pb.services.sms_vote import render
+from pb.services.sms_vote import CHECK_BUDGET, render
 from pb.tally.messages import MESSAGES
 from pb.web.helpers import money
 from tests.factories import add_projects, close_and_mix, make_round
@@ -259,7 +259,12 @@ def test_spend_per_round_without_numbers(app, client, inbound, demo, sign_in):
     with app.app_context():
         spend = db.session.scalar(select(SmsSpend).where(SmsSpend.round_id == round_id))
         assert spend.messages_received == 3  # the postcode, the number and YES
-        assert spend.segments_sent == sum(measure(t).segments for text in texts for t in text.split("\n---\n"))
+        assert spend.segments_received == 3  # one each, whatever their length
+        # each message at its planned segments: the list's 3 a message, the check's 2, the receipt's 1
+        lists = texts[0].split("\n---\n")
+        assert spend.messages_sent == len(lists) + 2
+        assert spend.segments_sent == 3 * len(lists) + CHECK_BUDGET[0] + 1
+        assert spend.segments_sent >= sum(measure(t).segments for text in texts for t in text.split("\n---\n"))
     sign_in(demo["officer"])
     page = client.get(f"/admin/rounds/{round_id}").get_data(as_text=True)
     assert "Text message voting" in page and "Segments sent" in page
@@ -286,3 +291,104 @@ def test_a_web_voter_who_texts_is_told_they_have_voted(app, client, inbound):
     other.text("2")
     other.text("YES")
     assert _ballots(app, round_id) == [(f'["{ids[1]}"]', "web")] * 2
+
+
+def _spend(app, round_id) -> tuple:
+    with app.app_context():
+        row = db.session.scalar(select(SmsSpend).where(SmsSpend.round_id == round_id))
+        return (row.messages_sent, row.segments_sent, row.messages_received, row.segments_received) if row else (0,) * 4
+
+
+def test_the_spend_does_not_tell_how_long_a_ballot_is(app, client, inbound):
+    """In Twi (UCS-2) the check before casting measures 1 segment with one project and 2 with
+    nine; the spend moves the same for both, so a live reader of sms_spend, watching the
+    conversations' updated_at, learns nothing of either ballot."""
+    round_id, _ = _round(app, costs=[1000] * 12)
+    moved, measured = [], []
+    for number, choice in (("447911123470", "1"), ("447911123471", "1 2 3 4 5 6 7 8 9")):
+        phone = Phone(app, client, number)
+        phone.text("TW")
+        phone.text("VOTE")
+        phone.text("SW9 0AA")
+        before = _spend(app, round_id)
+        check = phone.text(choice)
+        measured.append(measure(check).segments)
+        moved.append(tuple(b - a for a, b in zip(before, _spend(app, round_id), strict=True)))
+        assert measure(check).encoding == "ucs2"
+    assert measured[0] != measured[1]  # the texts differ in length...
+    assert moved[0] == moved[1] == (1, CHECK_BUDGET[1], 1, 1)  # ...the spend does not
+
+
+def test_a_number_that_texted_stop_cannot_vote_silently(app, client, inbound):
+    round_id, _ = _round(app)
+    phone = Phone(app, client, "447911123472")
+    phone.text("VOTE")
+    assert "no more texts" in phone.text("STOP")
+
+    def state():
+        with app.app_context():
+            conv = db.session.scalar(select(SmsConversation))
+            return ((conv.step, conv.heading_id, conv.draft, conv.language, conv.updated_at),
+                    *(db.session.scalar(select(func.count()).select_from(model))
+                      for model in (PhoneNumber, RollEntry, SealedBallot)), _spend(app, round_id))
+
+    before = state()
+    for message in ("VOTE", "SW9 0AA", "1", "YES", "PT", "HELP", "INFO 1"):
+        assert phone.text(message) == ""  # no answer, no receipt
+    assert state() == before  # no conversation, no resident, nothing on the roll, no ballot
+    assert "on again" in phone.text("start please")
+    assert "postcode" in phone.text("VOTE")
+
+
+@pytest.mark.parametrize("message", ["Stop please", "STOP STOP", "please stop texting me", "PARAR",
+                                     "ARRÊT", "arrêter", "Jooji", "gyae", "stop."])
+def test_stop_is_any_word_that_means_stop(app, client, inbound, message):
+    phone = Phone(app, client, "447911123473")
+    assert "no more texts" in phone.text(message)
+    assert phone.text("VOTE") == ""
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SmsOptOut)) == 1
+    assert "on again" in phone.text("Start again please")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SmsOptOut)) == 0
+
+
+def test_words_that_merely_contain_stop_are_not_stop(app, client, inbound):
+    _round(app)
+    phone = Phone(app, client, "447911123474")
+    assert "no more texts" not in phone.text("bus stops near me?")
+    assert "postcode" in phone.text("VOTE")
+
+
+def _raw_post(client, number, json_text):
+    body = f'{{"source_number": "{number}", "destination_number": "07860033333", "message": {json_text}}}'
+    return client.post(URL, data=body, content_type="application/json",
+                       headers={"Authorization": f"Bearer {TOKEN}"})
+
+
+def test_a_lone_surrogate_gets_an_answer_not_a_500(app, client, inbound):
+    _round(app)
+    phone = Phone(app, client, "447911123475")
+    # the first text, a postcode, and while choosing: each a 204 and a reply
+    for message, reply in (('"\\ud800"', "did not understand"), ('"VOTE"', "postcode"),
+                           ('"SW9 0AA\\udfff"', "could not find that postcode"), ('"SW9 0AA"', "Choose"),
+                           ('"1 \\ud800 2"', "Reply with project numbers"), ('"\\udc00"', "Reply with project numbers")):
+        response = _raw_post(client, phone.number, message)
+        assert response.status_code == 204, message
+        assert reply in "\n".join(phone.replies()), message
+
+
+def test_no_sign_in_code_is_counted_for_a_number_that_texted_stop(app, client, inbound):
+    from pb.models import SignInCode
+
+    phone = Phone(app, client, "447911123476")
+    phone.text("STOP")
+    page = client.submit("/account/phone", {"number": "07911 123476"})
+    assert page.status_code == 400
+    assert "This number texted STOP" in page.get_data(as_text=True)
+    assert phone.replies() == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SignInCode)) == 0  # none of the hour's three
+    phone.text("START")
+    assert client.submit("/account/phone", {"number": "07911 123476"}).status_code == 302
+    assert "sign-in code" in "\n".join(phone.replies())

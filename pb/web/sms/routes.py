@@ -17,6 +17,7 @@ from flask import abort, current_app, g, request
 from pb.extensions import csrf, limiter
 from pb.services import sms_vote
 from pb.services.identity import number_hash
+from pb.services.sms_segments import without_surrogates
 from pb.web.sms import bp
 
 MAX_MESSAGE = 2000  # characters; Notify's texts are at most 918
@@ -74,5 +75,7 @@ def received():
     sender = _sender()
     if not isinstance(message, str) or len(message) > MAX_MESSAGE or sender is None:
         abort(400)
-    sms_vote.receive(sender, message)
+    # a lone surrogate ("\\ud800" in the JSON) is no character: U+FFFD instead, so the
+    # resident still gets an answer
+    sms_vote.receive(sender, without_surrogates(message))
     return "", 204
