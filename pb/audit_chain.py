@@ -8,6 +8,14 @@ plain JSON values, including the same ``seq``), the hash of the entry before it
     body_hash = SHA-256(canonical JSON of body)
     hash      = SHA-256(prev_hash + ":" + body_hash)        (hex, ASCII)
 
+Every body written by the app also holds a random ``salt`` (32 hex digits): an entry whose
+body the public may not read is published as its hashes only, and without the salt its
+body cannot be guessed back from ``body_hash`` by trying every likely action, time and name.
+The salt is published with the body when the entry becomes readable.
+
+A head kept from earlier is best kept as ``SEQ:HASH`` (``verify(..., expected_seq=SEQ)``):
+then a chain cut short after it, or one whose entry SEQ has another hash, is caught too.
+
 Canonical JSON: keys sorted, no spaces, UTF-8, no NaN. Because the link uses the body's
 hash, anyone can check the links of the whole chain from the published hashes alone, and
 the bodies of the events they may read; someone who changes, removes, inserts or reorders
@@ -68,13 +76,27 @@ class Verdict:
                 f"the {self.checked} entries before it are intact, their head {self.head}")
 
 
-def verify(entries, *, expected_head: str | None = None) -> Verdict:
+def parse_head(kept: str) -> tuple[int | None, str]:
+    """A kept head, "SEQ:HASH" or a bare HASH, as (seq or None, hash); ValueError if neither."""
+    seq_text, _, digest = kept.strip().rpartition(":")
+    digest = digest.lower()
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise ValueError("a head is SEQ:HASH or HASH, the hash 64 hexadecimal digits")
+    if not seq_text:
+        return None, digest
+    if not (seq_text.isascii() and seq_text.isdigit()) or int(seq_text) < 1:
+        raise ValueError("a head's SEQ is a whole number from 1")
+    return int(seq_text), digest
+
+
+def verify(entries, *, expected_head: str | None = None, expected_seq: int | None = None) -> Verdict:
     """Check a whole chain in order; name the first entry that breaks it.
 
     Each entry is a dict with ``seq``, ``prev_hash``, ``hash`` and either ``body`` (then its
     hash is recomputed, and must match ``body_hash`` when given) or only ``body_hash`` (an
     entry whose body the reader may not see: only its link is checked).
-    ``expected_head``: a head hash kept from earlier that must appear in the chain.
+    ``expected_head``: a head hash kept from earlier that must appear in the chain; with
+    ``expected_seq``, it must be the hash of that very entry, and the chain must reach it.
     """
     prev_hash = GENESIS
     count = 0
@@ -109,8 +131,16 @@ def verify(entries, *, expected_head: str | None = None) -> Verdict:
             return bad("its hash is wrong (the event or its hash was changed)")
         prev_hash = entry["hash"]
         count = position
+        if expected_seq is not None and position == expected_seq and prev_hash != expected_head:
+            return Verdict(False, position - 1, entry["prev_hash"], position, seq,
+                           f"it is the kept head's entry, but its hash is not the kept {expected_head} "
+                           "(the log was rewritten)")
         if prev_hash == expected_head:
             seen_head = True
+    if expected_seq is not None and count < expected_seq:
+        return Verdict(False, count, prev_hash, count + 1, count + 1,
+                       f"the chain ends at entry {count}, but the kept head is entry {expected_seq}: "
+                       f"entries {count + 1} to {expected_seq} were removed")
     if not seen_head:
         return Verdict(False, count, prev_hash, None, None,
                        f"the kept head {expected_head} is not in the chain (the log was rewritten)")

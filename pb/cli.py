@@ -113,13 +113,17 @@ pb_cli.add_command(audit_cli)
 
 
 @audit_cli.command("verify")
-@click.option("--head", "expected_head", help="A head hash kept from earlier (a results file's "
-              "audit_head) that must still be in the chain.")
+@click.option("--head", "expected_head", help="A head kept from earlier, SEQ:HASH (a download's "
+              "current_audit_head or X-Audit-Head) or a bare HASH, that the chain must still hold: "
+              "entry SEQ must have that hash, so a chain cut short after it fails too.")
 def audit_verify_command(expected_head):
     """Check every entry's hash chain; say where it first breaks (exit status 1)."""
     from pb.services.audit import verify
 
-    verdict = verify(expected_head=expected_head)
+    try:
+        verdict = verify(expected_head=expected_head)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--head") from err
     click.echo(str(verdict))
     if not verdict.ok:
         raise SystemExit(1)

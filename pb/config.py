@@ -55,6 +55,9 @@ RATELIMIT_SMS_INBOUND_PER_NUMBER  texts received from one number in voting conve
               (default 40 per 10 minutes and 300 per day); only callbacks with the right token count.
 RATELIMIT_SMS_INBOUND_REFUSED_PER_IP  refused (forged) callbacks from one address (default 20
               per 10 minutes).
+RATELIMIT_AUDIT_LOG_PER_IP  the transparency page and audit.json pages from one address
+              (default 120 per minute); AUDIT_VERDICT_SECONDS (default 300) how long the
+              chain's verdict is reused while its head has not moved.
 
 Voting by text (pb.web.sms, pb.services.sms_vote): NOTIFY_INBOUND_TOKEN, the bearer token of
 Notify's "received text message" callback (at least 32 characters; without it production does
@@ -132,6 +135,7 @@ LIMITS = {
     "RATELIMIT_PASSWORD_RESETS_PER_IP": "30 per hour",
     "RATELIMIT_SMS_INBOUND_PER_NUMBER": "40 per 10 minutes;300 per day",
     "RATELIMIT_SMS_INBOUND_REFUSED_PER_IP": "20 per 10 minutes",
+    "RATELIMIT_AUDIT_LOG_PER_IP": "120 per minute",
 }
 
 

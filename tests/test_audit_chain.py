@@ -98,3 +98,22 @@ def test_the_chain_module_imports_without_flask():
             "print(bad); sys.exit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_kept_seq_and_hash_catch_a_chain_cut_short_or_rewritten_at_that_entry():
+    from pb.audit_chain import parse_head
+
+    seq, digest = parse_head(f"500:{CHAIN[499]['hash']}")
+    assert (seq, digest) == (500, CHAIN[499]["hash"]) and parse_head(digest) == (None, digest)
+    assert verify(CHAIN, expected_head=digest, expected_seq=seq).ok
+    assert verify(CHAIN[:500], expected_head=digest, expected_seq=seq).ok
+    cut = verify(CHAIN[:499], expected_head=digest, expected_seq=seq)  # the kept entry removed
+    assert not cut.ok and cut.first_bad_seq == 500 and cut.checked == 499 and "ends at entry 499" in cut.problem
+    other = verify(CHAIN, expected_head=CHAIN[498]["hash"], expected_seq=500)
+    assert not other.ok and other.first_bad == 500
+    for bad in ("", "abc", "0:" + digest, "x:" + digest, "5:" + "g" * 64):
+        try:
+            parse_head(bad)
+        except ValueError:
+            continue
+        raise AssertionError(bad)

@@ -26,6 +26,7 @@ def upgrade():
     sa.Column('subject', sa.String(length=60), nullable=True),
     sa.Column('details', sa.Text(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('salt', sa.String(length=32), nullable=False, server_default=''),
     sa.Column('public', sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
     sa.Column('body_hash', sa.String(length=64), nullable=False),

@@ -26,6 +26,9 @@ class AuditEntry(db.Model):
     subject: Mapped[str | None] = mapped_column(String(60))  # "proposal:12", "plan:3"
     details: Mapped[str] = mapped_column(Text, default="{}")  # canonical JSON
     reason: Mapped[str | None] = mapped_column(Text)
+    # random, in the hashed body: a restricted body cannot be guessed from its body_hash;
+    # published with the body only when the entry is readable ("" for none: not hashed)
+    salt: Mapped[str] = mapped_column(String(32), default="", server_default="")
     public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     body_hash: Mapped[str] = mapped_column(String(64))

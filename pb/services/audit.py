@@ -8,12 +8,21 @@ caller's commit or rollback); SQLite lets one writer at a time hold the database
 unique `prev_hash` and the primary key `seq` make a fork impossible even so.
 
 Secrecy: callers pass no ballot contents and nothing that names an assisted resident;
-`day_only=True` records only the day (assisted checks and paper ballots).
+`day_only=True` records only the day (assisted checks and paper ballots). Every body holds
+a random salt, so an entry published as its hashes only cannot be guessed back from them.
+
+The chain's verdict is cached by the head's seq and hash (`cached_verdict()`): a request
+reads only the head, and re-reads the whole chain when the head moved or the verdict is
+older than AUDIT_VERDICT_SECONDS (default 300), so every app server agrees within that time.
 """
 
 import json
+import secrets
+import threading
+import time
 from datetime import UTC, datetime
 
+from flask import current_app, has_app_context
 from sqlalchemy import select, text
 
 from pb import audit_chain
@@ -54,7 +63,8 @@ def body_of(entry: AuditEntry) -> dict:
     return {"seq": entry.seq, "at": entry.at, "action": entry.action, "actor_id": entry.actor_id,
             "actor_name": entry.actor_name, "actor_role": entry.actor_role,
             "round_id": entry.round_id, "subject": entry.subject,
-            "details": json.loads(entry.details), "reason": entry.reason, "public": entry.public}
+            "details": json.loads(entry.details), "reason": entry.reason, "public": entry.public,
+            **({"salt": entry.salt} if entry.salt else {})}
 
 
 def as_chain_entry(entry: AuditEntry, *, with_body: bool = True) -> dict:
@@ -78,7 +88,7 @@ def record(action: str, *, actor=None, round_id: int | None = None, subject: str
             "actor_id": getattr(actor, "id", None), "actor_name": getattr(actor, "name", None),
             "actor_role": role or _role_of(actor), "round_id": round_id, "subject": subject,
             "details": json.loads(json.dumps(details or {}, default=str)), "reason": reason,
-            "public": action in PUBLIC_ACTIONS}
+            "public": action in PUBLIC_ACTIONS, "salt": secrets.token_hex(16)}
     chained = audit_chain.make_entry(None if head is None else {"seq": head.seq, "hash": head.hash}, body)
     body = chained["body"]
     entry = AuditEntry(seq=chained["seq"], at=body["at"], action=action, actor_id=body["actor_id"],
@@ -86,7 +96,7 @@ def record(action: str, *, actor=None, round_id: int | None = None, subject: str
                        round_id=round_id, subject=subject,
                        details=json.dumps(body["details"], sort_keys=True, separators=(",", ":"),
                                           ensure_ascii=False),
-                       reason=reason, public=body["public"], prev_hash=chained["prev_hash"],
+                       reason=reason, public=body["public"], salt=body["salt"], prev_hash=chained["prev_hash"],
                        body_hash=chained["body_hash"], hash=chained["hash"])
     db.session.add(entry)
     return entry
@@ -105,7 +115,49 @@ def entries(batch: int = 2000):
 
 
 def verify(expected_head: str | None = None) -> audit_chain.Verdict:
-    return audit_chain.verify((as_chain_entry(e) for e in entries()), expected_head=expected_head)
+    """Check the whole chain; `expected_head` is a kept head, "SEQ:HASH" or a bare hash
+    (ValueError if it is neither)."""
+    seq, digest = audit_chain.parse_head(expected_head) if expected_head else (None, None)
+    return audit_chain.verify((as_chain_entry(e) for e in entries()), expected_head=digest,
+                              expected_seq=seq)
+
+
+_VERDICTS: dict = {}  # (database, head seq, head hash) -> (verdict, when checked)
+_VERDICTS_LOCK = threading.Lock()
+
+
+def cached_verdict() -> audit_chain.Verdict:
+    """The chain's verdict, re-checked only when the head moved (one cheap query) or the
+    cached one is older than AUDIT_VERDICT_SECONDS."""
+    now_head = head()
+    key = (str(db.engine.url), now_head["seq"], now_head["hash"])
+    max_age = float(current_app.config.get("AUDIT_VERDICT_SECONDS", 300)) if has_app_context() else 300
+    with _VERDICTS_LOCK:
+        hit = _VERDICTS.get(key)
+    if hit is not None and time.monotonic() - hit[1] < max_age:
+        return hit[0]
+    verdict = verify()
+    with _VERDICTS_LOCK:
+        for old in [k for k in _VERDICTS if k[0] == key[0]]:
+            del _VERDICTS[old]
+        _VERDICTS[key] = (verdict, time.monotonic())
+    return verdict
+
+
+def newest(limit: int) -> list[AuditEntry]:
+    return list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)))
+
+
+def page(first_seq: int, last_seq: int) -> list[AuditEntry]:
+    """Entries first_seq..last_seq (seqs have no gaps)."""
+    return list(db.session.scalars(select(AuditEntry).where(
+        AuditEntry.seq >= first_seq, AuditEntry.seq <= last_seq).order_by(AuditEntry.seq)))
+
+
+def head_text(found: dict | None = None) -> str:
+    """The head as anyone should keep it: "SEQ:HASH"."""
+    found = found or head()
+    return f"{found['seq']}:{found['hash']}"
 
 
 def head() -> dict:

@@ -8,6 +8,7 @@ URL is fetched as every kind of visitor, every page of every list, and no marker
 Admins read the whole audit log (a role that should see it), and the test checks they do.
 """
 
+import json
 import re
 from datetime import date
 
@@ -142,3 +143,57 @@ def test_an_admin_reads_the_restricted_entries_the_public_cannot(app, demo, sign
 
     assert verify(chain).ok
     assert date.today().isoformat() in page
+
+
+def test_a_restricted_entry_cannot_be_guessed_back_from_its_published_hash(app, demo, sign_in):
+    """Every field of a restricted body is guessable (seq, time, one of ~15 actions, public
+    staff names and roles, small round ids, 25 ward slugs, small counts); its random salt is
+    not, and is never published with a hidden entry. The strongest guesser of all, one who
+    knows every field but the salt, still matches no hidden entry's body_hash."""
+    import itertools
+    from datetime import datetime, timedelta
+
+    from pb import audit_chain
+    from pb.models import AuditEntry, Ward
+    from pb.services import audit
+
+    _world(app, demo)
+    public = FormClient(app.test_client()).get("/transparency/audit.json").get_json()
+    hidden = [e for e in public["entries"] if e["body"] is None]
+    assert len(hidden) >= 4 and "salt" not in str(hidden)
+    assert all("salt" in e["body"] for e in public["entries"] if e["body"] is not None)
+    with app.app_context():
+        rows = {e.seq: e for e in audit.entries()}
+        actors = {(r.actor_id, r.actor_name, r.actor_role) for r in rows.values()} | {(None, None, "system")}
+        actions = {r.action for r in rows.values()}
+        slugs = list(db.session.scalars(select(Ward.slug)))
+        round_ids = {r.round_id for r in rows.values()} | {None}
+        tried = 0
+        for entry in hidden:
+            row = rows[entry["seq"]]
+            truth = {k: v for k, v in audit.body_of(row).items() if k != "salt"}
+            assert audit_chain.body_digest(truth) != entry["body_hash"]  # matched before the fix
+            # and a brute force over the likely values around it
+            when = datetime.strptime(row.at, "%Y-%m-%dT%H:%M:%SZ") if "T" in row.at else None
+            times = ([(when + timedelta(seconds=s)).strftime("%Y-%m-%dT%H:%M:%SZ") for s in range(-3, 4)]
+                     if when else [])
+            day = date.fromisoformat(row.at[:10])
+            times += [(day + timedelta(days=d)).isoformat() for d in (-1, 0, 1)]
+            for at, action, actor, round_id in itertools.product(times, actions, actors, round_ids):
+                body = {**truth, "at": at, "action": action, "actor_id": actor[0], "actor_name": actor[1],
+                        "actor_role": actor[2], "round_id": round_id}
+                assert audit_chain.body_digest(body) != entry["body_hash"]
+                tried += 1
+            for slug in slugs:
+                body = {**truth, "details": {**truth["details"], "ward": slug}}
+                assert audit_chain.body_digest(body) != entry["body_hash"]
+        assert tried > 1000
+        # the salt is stored, and the chain still checks out for the public and for an admin
+        assert all(len(r.salt) == 32 for r in rows.values())
+        assert len({r.salt for r in rows.values()}) == len(rows)
+        assert audit.verify().ok
+        assert db.session.get(AuditEntry, hidden[0]["seq"]).salt not in json.dumps(public)
+    assert audit_chain.verify(public["entries"]).ok
+    admin = _staff_client(app, sign_in, demo["admin"])
+    assert audit_chain.verify(admin.get("/transparency/audit.json").get_json()["entries"]).ok
+    assert "The chain checks out" in admin.get("/transparency").get_data(as_text=True)

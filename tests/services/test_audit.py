@@ -6,7 +6,7 @@ import json
 import threading
 from datetime import date, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from pb.models import AuditEntry, db
 from pb.services import assisted, audit, counting, paper, rounds
@@ -140,3 +140,45 @@ def test_concurrent_appends_never_fork_the_chain(app, ctx):
     assert not errors
     verdict = audit.verify()
     assert verdict.ok and verdict.checked == 1 + 8  # the round's creation, then eight
+
+
+def test_a_kept_head_catches_the_latest_entries_being_removed(app, ctx):
+    round_ = make_round("draft", wards=("stockwell-east",))
+    rounds.publish_round(officer(), round_)
+    rounds.unpublish_round(officer(), round_)
+    kept = audit.head_text()  # "SEQ:HASH", as a download's current_audit_head / X-Audit-Head
+    last = audit.head()["seq"]
+    assert audit.verify(kept).ok and audit.verify(kept.split(":")[1]).ok
+    cli = app.test_cli_runner()
+    assert cli.invoke(args=["pb", "audit", "verify", "--head", kept]).exit_code == 0
+    db.session.execute(delete(AuditEntry).where(AuditEntry.seq == last))
+    db.session.commit()
+    assert audit.verify().ok  # the shortened chain is still a valid chain
+    verdict = audit.verify(kept)
+    assert not verdict.ok and verdict.first_bad_seq == last and verdict.checked == last - 1
+    result = cli.invoke(args=["pb", "audit", "verify", "--head", kept])
+    assert result.exit_code == 1 and f"ends at entry {last - 1}" in result.output
+    assert f"kept head is entry {last}" in result.output
+    # a new entry in its place has another hash: caught as a rewrite, naming that entry
+    rounds.publish_round(officer(), round_)
+    verdict = audit.verify(kept)
+    assert not verdict.ok and verdict.first_bad == last and "kept head's entry" in verdict.problem
+    # a head that is not SEQ:HASH or HASH is a usage error, not a traceback
+    result = cli.invoke(args=["pb", "audit", "verify", "--head", "12:nothex"])
+    assert result.exit_code == 2 and "--head" in result.output
+
+
+def test_the_verdict_is_cached_by_the_head_and_rechecked_when_it_moves(app, ctx):
+    round_ = make_round("draft", wards=("stockwell-east",))
+    rounds.publish_round(officer(), round_)
+    assert audit.cached_verdict().ok
+    db.session.execute(update(AuditEntry).where(AuditEntry.seq == 1).values(reason="rewritten"))
+    db.session.commit()
+    assert audit.cached_verdict().ok  # same head: the cached verdict (at most AUDIT_VERDICT_SECONDS old)
+    rounds.unpublish_round(officer(), round_)  # the head moves: the whole chain is read again
+    verdict = audit.cached_verdict()
+    assert not verdict.ok and verdict.first_bad == 1
+    app.config["AUDIT_VERDICT_SECONDS"] = 0
+    db.session.execute(update(AuditEntry).where(AuditEntry.seq == 1).values(reason=None))
+    db.session.commit()
+    assert audit.cached_verdict().ok  # too old: checked again

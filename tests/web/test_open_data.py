@@ -129,6 +129,17 @@ def test_a_round_from_votes_to_open_data_and_a_recount(app, client, tmp_path):
     cli = runner.invoke(args=["pb", "audit", "verify", "--head", stamp["hash"]])
     assert cli.exit_code == 0 and "OK" in cli.output
 
+    # every download, page and API answer carries the log's current head, to keep and check
+    current = f'{chain["current_audit_head"]["seq"]}:{chain["current_audit_head"]["hash"]}'
+    assert result["current_audit_head"] == chain["current_audit_head"]
+    for url in (f"{base}/results.json", f"{base}/results.csv", f"{base}/receipts.txt", "/data",
+                "/transparency", "/transparency/audit.json", f"/api/results?round={round_id}", "/api/wards"):
+        assert client.get(url).headers["X-Audit-Head"] == current, url
+    assert chain["current_audit_head"]["hash"] in client.get("/data").get_data(as_text=True)
+    assert f"--head {current}" in transparency
+    cli = runner.invoke(args=["pb", "audit", "verify", "--head", current])
+    assert cli.exit_code == 0 and "OK" in cli.output
+
     # the catalogue lists every dataset with its licence; the API has the same result
     catalogue = client.get("/data").get_data(as_text=True)
     assert catalogue.count("Open Government Licence v3.0") >= 7 and f"{base}/results.json" in catalogue
@@ -136,3 +147,65 @@ def test_a_round_from_votes_to_open_data_and_a_recount(app, client, tmp_path):
     assert api.get_json()["items"][0]["selected"] == result["selected"]
     again = client.get(f"/api/results?round={round_id}", headers={"If-None-Match": api.headers["ETag"]})
     assert again.status_code == 304 and not again.get_data()
+
+
+def test_the_audit_log_download_is_paged_and_checks_out_page_by_page(app, client):
+    from pb.audit_chain import verify
+
+    with app.app_context():
+        round_ = make_round("draft", wards=("stockwell-east",))
+        from pb.services import rounds
+
+        for _ in range(3):
+            rounds.publish_round(officer(), round_)
+            rounds.unpublish_round(officer(), round_)
+        total = db.session.query(db.func.count()).select_from(db.metadata.tables["audit_entries"]).scalar()
+    first = client.get("/transparency/audit.json?per_page=2").get_json()
+    assert first["total"] == total and first["pages"] == -(-total // 2) and len(first["entries"]) == 2
+    entries, url = [], "/transparency/audit.json?per_page=2"
+    while url:
+        page = client.get(url).get_json()
+        entries += page["entries"]
+        url = page["next"]
+    assert [e["seq"] for e in entries] == list(range(1, total + 1))
+    assert verify(entries, expected_head=first["head"]["hash"], expected_seq=first["head"]["seq"]).ok
+    whole = client.get("/transparency/audit.json").get_json()
+    assert whole["pages"] == 1 and whole["next"] is None and len(whole["entries"]) == total
+    for bad in ("per_page=0", "per_page=5001", "page=0", "page=x", "per_page=-1"):
+        response = client.get(f"/transparency/audit.json?{bad}")
+        assert response.status_code == 400 and "error" in response.get_json(), bad
+
+
+def test_the_audit_pages_are_rate_limited_per_address(app, client, monkeypatch):
+    from pb.extensions import limiter
+
+    monkeypatch.setitem(app.config, "RATELIMIT_ENABLED", True)
+    monkeypatch.setitem(app.config, "RATELIMIT_AUDIT_LOG_PER_IP", "3 per minute")
+    limiter.reset()
+    try:
+        codes = [client.get(url).status_code for url in ["/transparency", "/transparency/audit.json"] * 3]
+        assert codes[:3] == [200, 200, 200] and set(codes[3:]) == {429}
+        assert client.get("/data").status_code == 200  # the rest of open data is not limited
+    finally:
+        limiter.reset()
+
+
+def test_if_none_match_compares_weakly(app, client):
+    from pb.web.api.routes import etag_matches
+
+    assert etag_matches('"abc"', 'W/"abc"') and etag_matches('"abc"', '"x", W/"abc"')
+    assert etag_matches('"abc"', "*") and etag_matches('W/"abc"', '"abc"')
+    assert not etag_matches('"abc"', '"abcd"') and not etag_matches('"abc"', "") and not etag_matches('"abc"', "abc")
+    first = client.get("/api/wards")
+    etag = first.headers["ETag"]
+    for sent in (etag, f"W/{etag}", "*", f'"nope", W/{etag}', f' "nope" ,{etag} '):
+        again = client.get("/api/wards", headers={"If-None-Match": sent})
+        assert again.status_code == 304 and not again.get_data(), sent
+    assert client.get("/api/wards", headers={"If-None-Match": '"nope"'}).status_code == 200
+
+
+def test_a_ward_filter_that_is_no_slug_matches_nothing_on_every_database(client):
+    for url in ("/api/outcomes", "/api/proposals", "/api/results"):
+        for ward in ("%00", "a%00b", "%C3%A9", "x" * 150):
+            response = client.get(f"{url}?ward={ward}")
+            assert response.status_code == 200 and response.get_json()["items"] == [], (url, ward)

@@ -54,13 +54,17 @@ SCHEMAS = {
         "payments": {"type": "array", "items": _ref("Payment")}}),
     "AuditStamp": {"type": ["object", "null"], "properties": {"seq": INT, "hash": S, "verify_url": S},
                    "required": ["seq", "hash", "verify_url"]},
+    "AuditHead": {**_obj({"seq": INT, "hash": S}),
+                  "description": "The audit log's latest entry when this answer was made: keep it as "
+                                 "SEQ:HASH and check it later with `flask pb audit verify --head`."},
     "Result": _obj({
         "round_id": INT, "round_title": S, "heading_id": INT, "ward": S, "ward_slug": S, "ward_code": S,
         "rule": S, "tie_breaking": S, "budget": NUM, "spent": NUM, "equal_share": NUM, "final_share": NUM,
         "ballots_counted": INT, "selected": {"type": "array", "items": S}, "counted_at": S,
         "projects": {"type": "array", "items": _ref("ProjectResult")},
         "ballots_file": _obj({"url": S, "name": S, "sha256": S}),
-        "recount_command": S, "audit_head": _ref("AuditStamp"), "licence": _ref("Licence")}),
+        "recount_command": S, "audit_head": _ref("AuditStamp"), "current_audit_head": _ref("AuditHead"),
+        "licence": _ref("Licence")}),
     "Update": _obj({"posted_at": NS, "author_name": S, "author_role": S, "body": S,
                     "from_status": NS, "to_status": NS}),
     "Outcome": {"type": "object", "required": ["id", "title", "status", "overdue", "updates"], "properties": {
@@ -90,7 +94,10 @@ FILTERS = [
     {"name": "ward", "in": "query", "required": False, "description": "A ward's slug, like brixton-acre-lane.",
      "schema": {"type": "string", "maxLength": 100}},
 ]
-CACHE_HEADERS = {"ETag": {"schema": S, "description": "Send it back as If-None-Match: 304 if unchanged."}}
+CACHE_HEADERS = {"ETag": {"schema": S, "description": "Send it back as If-None-Match: 304 if unchanged "
+                                                      "(compared weakly; * and lists accepted)."},
+                 "X-Audit-Head": {"schema": S, "description": "The audit log's latest entry, SEQ:HASH, when "
+                                                             "this answer was made (see /transparency)."}}
 
 
 def _get(summary: str, schema: dict, parameters=(), not_found=False, paged=False) -> dict:

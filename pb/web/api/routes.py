@@ -3,11 +3,13 @@ staff), so it may be cached: `Cache-Control: public, max-age=60` and a strong ET
 
 import hashlib
 import json
+import re
 
 from flask import Response, render_template, request
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 
 from pb.models import Heading, Plan, PlanOutcome, Proposal, Result, Round, Ward, db
+from pb.services import audit
 from pb.services.plans import published_plans
 from pb.services.rounds import published
 from pb.web.api import bp
@@ -15,6 +17,7 @@ from pb.web.api.openapi import openapi_document
 from pb.web.opendata import documents as docs
 from pb.web.plans.exports import _outcome, plan_document
 
+SLUG = re.compile(r"[a-z0-9-]{1,100}")
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
 
@@ -24,11 +27,29 @@ def _json(document, status: int = 200) -> Response:
     etag = '"' + hashlib.sha256(body.encode("utf-8")).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": "public, max-age=60", "Vary": "Accept-Encoding",
                "Access-Control-Allow-Origin": "*"}
-    if status == 200 and etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+    if status == 200 and etag_matches(etag, request.headers.get("If-None-Match", "")):
         return Response(status=304, headers=headers)
     if status != 200:
         headers["Cache-Control"] = "no-store"
     return Response(body, status=status, mimetype="application/json", headers=headers)
+
+
+def _opaque(tag: str) -> str:
+    tag = tag.strip()
+    return tag[2:] if tag[:2] in ("W/", "w/") else tag
+
+
+def etag_matches(etag: str, if_none_match: str) -> bool:
+    """If-None-Match's weak comparison (RFC 9110 13.1.2): "*" matches any current answer; else
+    any tag of the comma-separated list whose opaque part, without W/, is this one's."""
+    tags = [t for t in (t.strip() for t in if_none_match.split(",")) if t]
+    return "*" in tags or _opaque(etag) in {_opaque(t) for t in tags}
+
+
+@bp.after_request
+def _audit_head_header(response: Response) -> Response:
+    response.headers["X-Audit-Head"] = audit.head_text()
+    return response
 
 
 def _error(message: str, status: int = 400) -> Response:
@@ -94,13 +115,21 @@ def round_(round_id: int):
     return _json(docs.round_document(found))
 
 
+def _slug_is(ward: str):
+    """A ward filter: a slug is lower-case letters, digits and hyphens, so anything else (a NUL
+    byte, which PostgreSQL refuses in a query) matches no ward, without asking the database."""
+    if not SLUG.fullmatch(ward):
+        return false()
+    return Ward.slug == ward
+
+
 def _round_filter(query):
     round_id = _int_arg("round", None, 1, 2**31 - 1)
     if round_id is not None:
         query = query.where(Heading.round_id == round_id)
     ward = request.args.get("ward")
     if ward:
-        query = query.join(Ward, Ward.id == Heading.ward_id).where(Ward.slug == ward[:100])
+        query = query.join(Ward, Ward.id == Heading.ward_id).where(_slug_is(ward))
     return query
 
 
@@ -145,7 +174,7 @@ def outcomes():
              .where(Plan.state == "published").order_by(PlanOutcome.id))
     ward = request.args.get("ward")
     if ward:
-        query = query.join(Ward, Ward.id == Plan.ward_id).where(Ward.slug == ward[:100])
+        query = query.join(Ward, Ward.id == Plan.ward_id).where(_slug_is(ward))
     return _page(query, lambda o: {**_outcome(o), "plan_id": o.plan_id, "ward_slug": o.plan.ward.slug})
 
 

@@ -136,6 +136,7 @@ def result_document(heading: Heading) -> dict:
                              "name": ballots_filename(heading), "sha256": result.ballots_sha256},
             "recount_command": recount_command(heading),
             "audit_head": audit_stamp(heading.round_id),
+            "current_audit_head": audit.head(),
             "licence": LICENCE}
 
 

@@ -1,9 +1,12 @@
 """The data catalogue, the transparency page and each ward's downloads (all public data)."""
 
-from flask import Response, abort, render_template, url_for
+import json
+
+from flask import Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from pb.extensions import limiter
 from pb.models import AuditEntry, Plan, Proposal, Result, Round, db
 from pb.services import audit
 from pb.services.rounds import published
@@ -86,27 +89,67 @@ def catalogue():
     ]
     rounds = db.session.scalars(select(Round).where(Round.status == "published").order_by(Round.id.desc())).all()
     return render_template("opendata/catalogue.html", datasets={d["name"]: d for d in datasets},
-                           rounds=rounds, licence=docs.LICENCE, published=published)
+                           rounds=rounds, licence=docs.LICENCE, published=published, head=audit.head())
+
+
+def _audit_limit(view):
+    """The audit log's pages per address (RATELIMIT_AUDIT_LOG_PER_IP, one count shared by both
+    pages): they are the costliest public pages, so one client cannot keep the servers busy."""
+    return limiter.shared_limit(lambda: current_app.config["RATELIMIT_AUDIT_LOG_PER_IP"], methods=["GET"],
+                                scope="RATELIMIT_AUDIT_LOG_PER_IP")(view)
+
+
+SHOWN = 500  # the newest entries listed on the transparency page
+AUDIT_PER_PAGE = 1000
+AUDIT_MAX_PER_PAGE = 5000
 
 
 @bp.get("/transparency")
+@_audit_limit
 def transparency():
-    entries = list(audit.entries())
-    entries.reverse()  # newest first
-    verdict = audit.verify()
-    return render_template("opendata/transparency.html", entries=entries[:500], total=len(entries),
-                           head=audit.head(), verdict=verdict,
+    current = audit.head()
+    return render_template("opendata/transparency.html", entries=audit.newest(SHOWN), total=current["seq"],
+                           head=current, verdict=audit.cached_verdict(),
                            readable=lambda e: audit.readable(e, current_user))
 
 
+def _page_arg(name: str, default: int, high: int) -> int:
+    raw = request.args.get(name, "")
+    if raw == "":
+        return default
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or not 1 <= int(raw) <= high:
+        abort(Response(json.dumps({"error": f"{name} must be a whole number from 1 to {high}"}), status=400,
+                       mimetype="application/json"))
+    return int(raw)
+
+
 @bp.get("/transparency/audit.json")
+@_audit_limit
 def audit_json():
-    """The whole chain: every entry's hashes, and the body of those the public may read, so
-    anyone can check it with pb.audit_chain.verify (or their own ten lines of code)."""
-    chain = [audit.as_chain_entry(e, with_body=audit.readable(e, None)) for e in audit.entries()]
-    return json_response({"head": audit.head(), "licence": docs.LICENCE,
+    """The chain, a page at a time (?page= from 1, ?per_page= up to 5000, default 1000): every
+    entry's hashes, and the body of those the public may read, so anyone can fetch every page
+    and check it with pb.audit_chain.verify (or their own ten lines of code)."""
+    per_page = _page_arg("per_page", AUDIT_PER_PAGE, AUDIT_MAX_PER_PAGE)
+    current = audit.head()
+    pages = max(1, -(-current["seq"] // per_page))
+    page = _page_arg("page", 1, 10**8)
+    rows = audit.page((page - 1) * per_page + 1, min(page * per_page, current["seq"]))
+    chain = [audit.as_chain_entry(e, with_body=audit.readable(e, None)) for e in rows]
+    following = (url_for("opendata.audit_json", page=page + 1, per_page=per_page, _external=True)
+                 if page < pages else None)
+    name = "lambeth_ward_budgets_audit" + (f"_page_{page}" if pages > 1 else "")
+    return json_response({"head": current, "current_audit_head": current, "licence": docs.LICENCE,
                           "about": url_for("opendata.transparency", _external=True),
-                          "entries": chain}, "lambeth_ward_budgets_audit")
+                          "page": page, "per_page": per_page, "pages": pages, "total": current["seq"],
+                          "next": following, "entries": chain}, name)
+
+
+@bp.after_request
+def _audit_head_header(response: Response) -> Response:
+    """Every download and page here says the log's head when it was made, so a copy kept by
+    anyone can later show that no entry up to it was removed or changed."""
+    response.headers["X-Audit-Head"] = audit.head_text()
+    return response
 
 
 bp.add_app_template_global(docs.recount_command, "recount_command")
