@@ -78,8 +78,7 @@ def remember_language(response):
 # page with a hundred amounts parses CLDR data once per process, not once per amount.
 #
 # Money always shows the pound sign "£", placed where the locale's own currency pattern
-# puts its symbol: "£30,000" (en, so, yo, tw), "£ 30.000" (pt), "30.000 £" (es),
-# "30 000 £" (fr, pl). CLDR's own symbol for GBP is "GBP" in Polish and Spanish and "£GB"
+# puts its symbol: "£30,000" (en, so, yo, tw), "30.000 £" (es), "30 000 £" (pt, fr, pl). CLDR's own symbol for GBP is "GBP" in Polish and Spanish and "£GB"
 # in French: correct abroad, but on a Lambeth page every amount is in pounds and residents
 # know the sign from their bills. Whole pounds show no pence.
 #
@@ -93,9 +92,14 @@ def remember_language(response):
 #     day month year like every other page ("26 Noofeembar 2026").
 
 
+# Portuguese pages are European Portuguese (translations/README.md): Babel's "pt" is Brazilian,
+# which writes "£ 30.000"; Portugal writes "30 000 £".
+_FORMAT_LOCALES = {"pt": "pt_PT"}
+
+
 @cache
 def locale(babel_code: str) -> Locale:
-    return Locale.parse(babel_code)
+    return Locale.parse(_FORMAT_LOCALES.get(babel_code, babel_code))
 
 
 def current_babel_code() -> str:

@@ -20,7 +20,7 @@ NBSP, NNBSP = "\u00a0", "\u202f"
 
 EXPECTED_MONEY = {  # whole pounds, always with the pound sign, placed as the locale places it
     "en_GB": "£30,000", "so": "£30,000", "yo": "£30,000", "ak": "£30,000",
-    "pt": f"£{NBSP}30.000", "es": f"30.000{NBSP}£",
+    "pt": f"30{NBSP}000{NBSP}£", "es": f"30.000{NBSP}£",  # European Portuguese (pt_PT)
     "fr": f"30{NNBSP}000{NBSP}£", "pl": f"30{NBSP}000{NBSP}£",
 }
 EXPECTED_DATE = {
