@@ -37,7 +37,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from pb.equalities.characteristics import CHARACTERISTICS, NON_RESPONSE, Characteristic
 from pb.equalities.disclosure import THRESHOLD
@@ -118,6 +117,8 @@ def published_view(table: RepresentationTable) -> Published:
 
 
 def _solve(c, a_eq, b_eq, a_ub, b_ub, n):
+    from scipy.optimize import Bounds, LinearConstraint, milp  # here: only a release audit needs it
+
     constraints = []
     if len(a_eq):
         constraints.append(LinearConstraint(np.array(a_eq), np.array(b_eq), np.array(b_eq)))

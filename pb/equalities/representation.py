@@ -54,7 +54,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from scipy import stats
 
 from pb.equalities.characteristics import (
     NON_RESPONSE,
@@ -98,6 +97,8 @@ class FlagPolicy:
 
     @property
     def z(self) -> float:
+        from scipy import stats  # here: a count or a page that shows no report never loads SciPy
+
         return float(stats.norm.ppf(0.5 + self.confidence / 2))
 
 
@@ -196,6 +197,8 @@ def chi_square(observed: Mapping[str, int], census: Mapping[str, int]) -> ChiSqu
         return None
     f_obs = [observed[k] for k in keys]
     f_exp = [n * census[k] / census_total for k in keys]
+    from scipy import stats
+
     result = stats.chisquare(f_obs, f_exp)
     statistic = float(result.statistic)
     return ChiSquare(statistic=statistic, p_value=float(result.pvalue), dof=len(keys) - 1,
@@ -211,6 +214,8 @@ def binomial_p(count: int, n: int, share: float) -> float:
     """Two-sided exact binomial test of count/n against ``share``."""
     if n <= 0 or not 0 < share < 1:
         return 1.0
+    from scipy import stats
+
     return float(stats.binomtest(int(count), int(n), share).pvalue)
 
 
