@@ -305,3 +305,60 @@ def test_live_figures_change_only_at_release_points(app):
         assert refresh_release(heading, now=later).number == 1  # 10 new: no release
         assert heading_report(heading).participants == 55
         assert latest_release(heading).id == first.id
+
+
+def test_the_final_report_compared_with_the_last_live_release_reveals_no_one(app):
+    """55 voters make a live release; 8 more vote before the close (far fewer than a release
+    needs). The report after the mix, set beside that release, must still not let anyone
+    work out a cell under 10 or what one of the 8 answered: the independent checker of
+    tests/equalities/test_capture_releases.py enumerates every split both could hide, and
+    the release audit finds nothing either."""
+    from pb.equalities.characteristics import BY_KEY, CHARACTERISTICS
+    from pb.equalities.releases import audit, published_view, snapshot
+    from pb.equalities.responses import Responses
+    from pb.services import ballot_box, voting
+    from pb.services.equalities import (
+        _build_plain,
+        _release_report,
+        ballots_and_answers,
+        latest_release,
+        refresh_release,
+    )
+    from tests.equalities.test_capture_releases import check_pair
+    from tests.factories import add_projects, close_and_mix, make_round, resident
+
+    with app.app_context():
+        round_ = make_round("voting", wards=("brixton-acre-lane",))
+        heading = round_.headings[0]
+        project = add_projects(heading, [3000])[0]
+        margins = census_margins(ward_census_rows(heading.ward.ons_code))
+        answers = draw_answers(margins, 63, np.random.default_rng(11), OLDER_OWNERS, 0.2)
+        for i, answer in enumerate(answers):
+            if i == 55:
+                release = refresh_release(heading)
+                assert release.number == 1 and release.participants == 55
+            done = voting.cast_ballot(resident(f"Final {i}", "brixton-acre-lane"), heading,
+                                      [project.project_id])
+            assert ballot_box.add_answers(done.token, answer)
+        close_and_mix(round_)
+        heading = db.session.get(Heading, heading.id)
+        release = latest_release(heading)
+        live = _release_report(heading, release)
+        before = {"tables": [c.table for c in live.characteristics],
+                  "counts": json.loads(release.counts)["counts"], "n": release.participants}
+        final = heading_report(heading, with_result=False)
+        truth = snapshot(Responses.from_answers(mixed_answers()))
+        after = {"tables": [c.table for c in final.characteristics], "counts": truth, "n": 63}
+        assert final.participants == 65  # 63, rounded to 5: built from the mixed ballots
+        plain = _build_plain(heading, False, *ballots_and_answers(heading))
+        leaks = 0  # what the report would reveal if it were not hardened
+        for ch in CHARACTERISTICS:
+            v0 = published_view(next(t for t in before["tables"] if t.characteristic is ch))
+            v1 = published_view(next(t for t in after["tables"] if t.characteristic is ch))
+            assert not audit(ch, v0, v1, before["counts"][ch.key], truth[ch.key])
+            raw = published_view(next(c.table for c in plain.characteristics
+                                      if c.table.characteristic is ch))
+            leaks += bool(audit(ch, v0, raw, before["counts"][ch.key], truth[ch.key]))
+        assert leaks  # so the hardening was needed, and did its work
+        for key in ("sex", "disability", "english_proficiency", "age"):
+            check_pair(BY_KEY[key], before, after)
