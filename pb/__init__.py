@@ -145,6 +145,7 @@ def _init_templates(app) -> None:
     from pb.web.translate import display
 
     app.jinja_env.globals.update(display.GLOBALS)  # content in the reader's language
+    app.jinja_env.globals["ngettext"] = i18n.jinja_ngettext  # counts grouped as the reader writes them
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
 

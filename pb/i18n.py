@@ -21,6 +21,8 @@ from babel.dates import format_date as _babel_date
 from babel.numbers import NumberPattern, parse_pattern
 from babel.numbers import format_decimal as _babel_decimal
 from flask import g, has_request_context, request
+from jinja2 import pass_context
+from markupsafe import Markup
 
 # code used in URLs and <html lang>  ->  (Babel locale, name in its own language)
 LANGUAGES = {
@@ -213,3 +215,25 @@ class lazy_date:  # noqa: N801
         return date_long(self.value)
 
     __html__ = __str__
+
+
+@pass_context
+def jinja_ngettext(context, singular: str, plural: str, num, **variables):
+    """Templates' ngettext: as Jinja's own (the translation chosen by num, autoescaped), but
+    %(num)s is the count written in the reader's locale ("30,000" in English, "30 000" in
+    Polish), where Jinja would give the bare integer. Messages say %(num)s, never %(num)s."""
+    from flask_babel import get_translations
+
+    variables.setdefault("num", number(num))
+    text = get_translations().ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+def ngettext(singular: str, plural: str, num, **variables) -> str:
+    """Python's ngettext with the count in the reader's locale (see jinja_ngettext)."""
+    from flask_babel import get_translations
+
+    variables.setdefault("num", number(num))
+    return get_translations().ungettext(singular, plural, num) % variables

@@ -157,3 +157,27 @@ def test_accessibility_statement_has_the_govuk_sections_and_dates(client):
     assert "partially compliant" in body and "2 December 2026" in body and "@" in body
     polish = client.get("/accessibility?lang=pl").get_data(as_text=True)
     assert "2 grudnia 2026" in polish
+
+
+@pytest.mark.parametrize(("lang", "written"), [("en", "12,345 people voted."), ("pl", "12\u00a0345"),
+                                               ("fr", "12\u202f345"), ("es", "12.345")])
+def test_counts_in_sentences_are_grouped_as_the_reader_writes_them(app, lang, written):
+    """ngettext's %(num)s is the count in the reader's locale, in templates and in Python."""
+    from flask import render_template_string
+
+    from pb.i18n import ngettext
+    with app.test_request_context(f"/?lang={lang}"):
+        shown = render_template_string(
+            '{{ ngettext("%(num)s person voted.", "%(num)s people voted.", 12345) }}')
+        assert written in shown, shown
+        assert written in ngettext("%(num)s person voted.", "%(num)s people voted.", 12345)
+
+
+def test_no_message_formats_a_count_as_a_bare_integer():
+    """%(num)d would print 12345 in every language: messages say %(num)s (see pb.i18n.ngettext)."""
+    import pathlib
+    root = pathlib.Path(__file__).resolve().parents[2]
+    offenders = [str(path.relative_to(root)) for folder in ("pb", "templates")
+                 for path in (root / folder).rglob("*") if path.suffix in (".py", ".html")
+                 and "%(num)d" in path.read_text(encoding="utf-8")]
+    assert not offenders, offenders

@@ -5,12 +5,13 @@ lives in pb.policy and pb.services, and a ServiceError is shown next to its fiel
 import json
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext, ngettext
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from pb import i18n
+from pb.i18n import ngettext  # the count in the reader's locale
 from pb.models import PHASES, Heading, Proposal, Round, Ward, db
 from pb.policy import can
 from pb.services import eligibility, plans, sms_vote
@@ -287,8 +288,8 @@ def upload_eligibility(round_id: int):
     def run(round_, form):
         upload = form.references.data
         size = eligibility.upload_list(current_user, round_, upload.filename, upload.read())
-        return ngettext("The eligibility list now holds %(num)d reference number",
-                        "The eligibility list now holds %(num)d reference numbers", size)
+        return ngettext("The eligibility list now holds %(num)s reference number",
+                        "The eligibility list now holds %(num)s reference numbers", size)
 
     return _round_form_post(round_id, "manage_eligibility", EligibilityForm, "eligibility_form",
                             run)
@@ -357,8 +358,8 @@ def run_count(round_id: int):
         form.add_service_error(err)
         return _render_round(_round_or_404(round_id), count_form=form, status=err.status)
     ballots = sum(result.ballots_counted for result in results)
-    flash(ngettext("The count has run: %(num)d ballot counted.",
-                   "The count has run: %(num)d ballots counted.", ballots))
+    flash(ngettext("The count has run: %(num)s ballot counted.",
+                   "The count has run: %(num)s ballots counted.", ballots))
     return redirect(url_for("admin.round_page", round_id=round_.id))
 
 
