@@ -267,3 +267,10 @@ def test_ambiguous_msgids_carry_translator_comments(source):
 def test_babel_cfg_and_makefile_extract_translator_comments():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "--add-comments=Translators:" in makefile or "-c Translators:" in makefile
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_the_header_names_who_translated(code):
+    """No gettext placeholder in the header: a council's QA reads who is answerable for it."""
+    catalogue = load(code)
+    assert "FULL NAME" not in (catalogue.last_translator or "") and "LL@li.org" not in str(catalogue.language_team)
