@@ -235,3 +235,83 @@ def _within(cell_w, counts, low, high, slack) -> bool:
     mean = np.dot(cell_w, counts) / counts.sum()
     return bool(np.all(cell_w >= low * mean * (1 - slack))
                 and np.all(cell_w <= high * mean * (1 + slack)))
+
+
+def fit_many(patterns, counts, targets, settings: RakeSettings = DEFAULT_SETTINGS, start=None):
+    """``fit`` for many samples of the same patterns at once (a bootstrap's resamples):
+    ``counts`` is (samples x patterns), a pattern absent from a sample has count 0 and
+    is ignored. Each sample goes through exactly the steps ``fit`` takes for it alone
+    (the same sweeps, trim rounds and stopping rules), with the arithmetic done for all
+    samples together. Returns (weights per sample and pattern, failed): a failed sample is
+    one ``fit`` would have raised ``RakingError`` for; its weights are meaningless."""
+    counts = np.asarray(counts, dtype=float)
+    samples, cells = counts.shape
+    weights = np.ones((samples, cells)) if start is None else np.tile(
+        np.asarray(start, dtype=float), (samples, 1))
+    failed = np.zeros(samples, dtype=bool)
+    present = counts > 0
+    columns = []
+    for j, target in enumerate(targets):
+        answering = np.flatnonzero(patterns[:, j] >= 0)
+        category = patterns[answering, j]
+        columns.append((answering, category, target, target > 0))
+
+    def rake_rows(rows, w):
+        """Rake ``w`` (for samples ``rows``) until each converges; marks failures."""
+        size = counts[rows]
+        active = np.arange(len(rows))
+        for _ in range(settings.max_iterations):
+            if not len(active):
+                break
+            worst = np.zeros(len(active))
+            broken = np.zeros(len(active), dtype=bool)
+            sub, sub_size = w[active], size[active]
+            rows_ = len(active)
+            for answering, category, target, wanted in columns:
+                cw = sub[:, answering]
+                k = len(target)  # per sample and category: a flat bincount, one pass
+                flat = (np.arange(rows_)[:, None] * k + category).ravel()
+                current = np.bincount(flat, weights=(sub_size[:, answering] * cw).ravel(),
+                                      minlength=rows_ * k).reshape(rows_, k)
+                total = current.sum(axis=1)
+                broken |= np.any((current == 0) & wanted, axis=1)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    worst = np.maximum(worst, np.abs(current / total[:, None] - target)
+                                       .max(axis=1))
+                    factors = np.where(current > 0, target * total[:, None] / current, 0.0)
+                sub[:, answering] = cw * factors[:, category]
+            w[active] = sub
+            failed[rows[active[broken]]] = True
+            active = active[~broken & ~(worst < settings.tolerance)]
+        return w
+
+    every = np.arange(samples)
+    weights = rake_rows(every, weights)
+    if settings.trim_low is not None or settings.trim_high is not None:
+        low = settings.trim_low if settings.trim_low is not None else 0.0
+        high = settings.trim_high if settings.trim_high is not None else np.inf
+        slack = 1e-6
+
+        def within(w, c, p):
+            mean = (w * c).sum(axis=1) / c.sum(axis=1)
+            return (np.all((w >= (low * mean * (1 - slack))[:, None]) | ~p, axis=1)
+                    & np.all((w <= (high * mean * (1 + slack))[:, None]) | ~p, axis=1))
+
+        rounds = np.zeros(samples, dtype=int)
+        active = every[~failed & ~within(weights, counts, present)]
+        while len(active) and settings.max_trim_rounds > 0:
+            rounds[active] += 1
+            c, p = counts[active], present[active]
+            previous = weights[active]
+            mean = (previous * c).sum(axis=1) / c.sum(axis=1)
+            w = np.clip(previous, (low * mean)[:, None], (high * mean)[:, None])
+            w *= (c.sum(axis=1) / (w * c).sum(axis=1))[:, None]
+            w = rake_rows(active, w)
+            inside = within(w, c, p)
+            still = np.max(np.where(p, np.abs(w - previous), 0.0), axis=1) < 1e-9
+            more = ~inside & ~still & (rounds[active] < settings.max_trim_rounds)
+            w[more] = np.maximum(w[more] + (w[more] - previous[more]), 1e-12)
+            weights[active] = w
+            active = active[more & ~failed[active]]
+    weights *= (counts.sum(axis=1) / np.maximum((weights * counts).sum(axis=1), 1e-300))[:, None]
+    return weights, failed

@@ -37,7 +37,7 @@ from pb.equalities.raking import (
     RakeResult,
     RakeSettings,
     RakingError,
-    fit,
+    fit_many,
     rake,
 )
 from pb.equalities.responses import Responses
@@ -266,22 +266,24 @@ def bootstrap(election, raking: RakeResult, groups: BallotGroups, rule: str,
         return set(count(_election_of_groups(election, groups, weights, denominator), rule,
                          tie_breaking).selected)
 
+    # every resample raked at once (``fit_many`` takes each through ``fit``'s own steps)
+    k = len(patterns)
+    per_pattern = np.bincount((np.arange(resamples)[:, None] * k + pattern_of_cell).ravel(),
+                              weights=draws.ravel(), minlength=resamples * k
+                              ).reshape(resamples, k)
+    pattern_w, broken = fit_many(patterns, per_pattern, plan.targets, loose, start)
+    size = len(groups.choices)
+    flat = (np.arange(resamples)[:, None] * size + group_of_cell).ravel()
+    plain = np.bincount(flat, weights=draws.ravel(),
+                        minlength=resamples * size).reshape(resamples, size)
+    heavy = np.bincount(flat, weights=(draws * pattern_w[:, pattern_of_cell]).ravel(),
+                        minlength=resamples * size).reshape(resamples, size)
     changed = failed = 0
-    for draw in draws:
-        per_pattern = np.bincount(pattern_of_cell, weights=draw, minlength=len(patterns))
-        present = per_pattern > 0
-        try:
-            cell_w = fit(patterns[present], per_pattern[present], plan.targets, loose,
-                         start[present])[0]
-        except RakingError:
+    for r in range(resamples):
+        if broken[r]:
             failed += 1
             continue
-        w = np.zeros(len(patterns))
-        w[present] = cell_w
-        size = len(groups.choices)
-        plain = np.bincount(group_of_cell, weights=draw, minlength=size)
-        heavy = np.bincount(group_of_cell, weights=draw * w[pattern_of_cell], minlength=size)
-        changed += funded(plain, 1) != funded(heavy, DENOMINATOR)
+        changed += funded(plain[r], 1) != funded(heavy[r], DENOMINATOR)
     return Bootstrap(resamples - failed, changed, failed, seed)
 
 

@@ -1,5 +1,6 @@
 """No published figure rests on fewer than 10 people, and no small cell can be worked out."""
 
+import random
 from fractions import Fraction
 
 import pytest
@@ -57,7 +58,9 @@ def participants(draw):
     """A small round: each question gets its own random mix of answers (some cells big,
     many small or empty), and approval ballots over four projects."""
     n = draw(st.integers(0, 150))
-    rng = draw(st.randoms(use_true_random=False))
+    # people are drawn from a seeded generator: the search still picks every size, mix and
+    # appetite, and drawing 150 people through Hypothesis's own random was most of the time
+    rng = random.Random(draw(st.integers(0, 2**32 - 1)))
     mixes = {}
     for ch in CHARACTERISTICS:
         options = [*ch.category_keys, PREFER_NOT_TO_SAY, None]
@@ -121,7 +124,9 @@ def test_no_cell_under_10_can_be_recovered_from_what_is_shown(people):
     answers = [a for a, _ in people]
     election = Election(80, PROJECTS, [Ballot(sorted(c)) for _, c in people],
                         BallotRules("approval"))
-    report = build_report("E05014107", CENSUS, answers, election=election)
+    # a few bootstrap resamples are enough here: they publish only how many resamples
+    # change the result, never a count, and 100 of them would only slow the search
+    report = build_report("E05014107", CENSUS, answers, election=election, resamples=3)
     n = len(people)
     assert report.participants == (round_to_base(n) if n >= 10 else None)
 

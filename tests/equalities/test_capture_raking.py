@@ -6,7 +6,15 @@ from ipfn import ipfn
 
 from pb.equalities.census import ward_census_rows
 from pb.equalities.characteristics import BY_KEY, CHARACTERISTICS, census_margins
-from pb.equalities.raking import TOO_FEW, RakeSettings, kish_effective_sample_size, rake
+from pb.equalities.raking import (
+    TOO_FEW,
+    RakeSettings,
+    RakingError,
+    fit,
+    fit_many,
+    kish_effective_sample_size,
+    rake,
+)
 from pb.equalities.responses import Responses
 
 MARGINS = census_margins(ward_census_rows("E05014116"))  # Streatham Wells
@@ -52,6 +60,35 @@ def test_raking_agrees_with_ipfn_on_the_same_margins(seed):
     np.add.at(ours, tuple(columns), result.weights)
     assert np.max(np.abs(ours - fitted)) < 1e-6
     assert ours.sum() == pytest.approx(len(responses))
+
+    # and the bootstrap's batched fit (every resample at once) matches ipfn the same way
+    patterns, inverse, counts = np.unique(result.plan.codes, axis=0, return_inverse=True,
+                                          return_counts=True)
+    doubled = np.vstack([counts, counts * 2]).astype(float)
+    many, failed = fit_many(patterns, doubled, result.plan.targets, UNTRIMMED)
+    assert not failed.any()
+    for row in many:
+        batched = np.zeros(dims)
+        np.add.at(batched, tuple(columns), row[inverse.reshape(-1)])
+        assert np.max(np.abs(batched - fitted)) < 1e-6
+
+
+def test_the_batched_fit_takes_each_sample_through_the_same_steps_as_fit():
+    rng = np.random.default_rng(8)
+    keys = ("age", "sex", "english_proficiency", "disability")
+    result = rake(skewed_codes(1500, keys, rng, missing=0.1), {k: MARGINS[k] for k in keys})
+    patterns, counts = np.unique(result.plan.codes, axis=0, return_counts=True)
+    draws = rng.multinomial(counts.sum(), counts / counts.sum(), size=30).astype(float)
+    many, failed = fit_many(patterns, draws, result.plan.targets)
+    for draw, row, broken in zip(draws, many, failed, strict=True):
+        present = draw > 0
+        try:
+            alone = fit(patterns[present], draw[present], result.plan.targets)[0]
+        except RakingError:
+            assert broken
+            continue
+        assert not broken
+        assert np.max(np.abs(row[present] - alone)) < 1e-9
 
 
 def test_people_who_did_not_answer_keep_their_weight_through_that_margin():
