@@ -247,16 +247,23 @@ def _unchanged(round_: Round, phase: str):
     raise ServiceError(_l("That phase already starts on that date."), field="new_date")
 
 
-def _record(person, round_: Round, phase: str, new_date: date, reason: str, kind: str = "move"):
-    change = PhaseDateChange(round=round_, phase=phase, kind=kind,
-                             old_date=getattr(round_, f"{phase}_from"), new_date=new_date,
-                             reason=reason, changed_by_id=person.id)
-    audit.record("round.voting_extended" if kind == "extension" else "round.date_moved", actor=person,
-                 round_id=round_.id, reason=reason, details={"phase": phase, "from": change.old_date.isoformat(),
-                                                             "to": new_date.isoformat()})
-    setattr(round_, f"{phase}_from", new_date)
-    db.session.add(change)
+def _change(person, round_: Round, phase: str, new_date: date, reason: str, kind: str = "move"):
+    """The date moves, with its public record; no query runs (so nothing is flushed while
+    several phases are moving and the dates are briefly out of order)."""
+    with db.session.no_autoflush:
+        change = PhaseDateChange(round=round_, phase=phase, kind=kind,
+                                 old_date=getattr(round_, f"{phase}_from"), new_date=new_date,
+                                 reason=reason, changed_by_id=person.id)
+        setattr(round_, f"{phase}_from", new_date)
+        db.session.add(change)
     return change
+
+
+def _audit(person, round_: Round, change: PhaseDateChange) -> None:
+    audit.record("round.voting_extended" if change.kind == "extension" else "round.date_moved", actor=person,
+                 round_id=round_.id, reason=change.reason,
+                 details={"phase": change.phase, "from": change.old_date.isoformat(),
+                          "to": change.new_date.isoformat()})
 
 
 def _reason(reason) -> str:
@@ -289,8 +296,9 @@ def move_phase_date(person, round_: Round, phase: str, new_date: date, reason: s
             round_, phase)
 
     def work():
-        change = _record(person, round_, phase, new_date, reason)
-        _check_dates(round_)
+        change = _change(person, round_, phase, new_date, reason)
+        _check_dates(round_)  # before the audit's queries flush the round
+        _audit(person, round_, change)
         return change
 
     return _in_transaction(work)
@@ -315,12 +323,16 @@ def extend_voting(person, round_: Round, closes_on: date, reason: str) -> PhaseD
                               date=lazy_date(last_day(round_, "voting"))), field="new_date")
 
     def work():
-        change = _record(person, round_, "counting", counting_from, reason, kind="extension")
+        # every date moves before anything is written: the audit's queries flush the round,
+        # and PostgreSQL checks the phases' order at once
+        changes = [_change(person, round_, "counting", counting_from, reason, kind="extension")]
         for phase in ("results", "delivery"):
             if getattr(round_, f"{phase}_from") < counting_from:
-                _record(person, round_, phase, counting_from, reason)
+                changes.append(_change(person, round_, phase, counting_from, reason))
         _check_dates(round_)
-        return change
+        for change in changes:
+            _audit(person, round_, change)
+        return changes[0]
 
     return _in_transaction(work)
 
