@@ -61,8 +61,9 @@ def token(follow: WardFollow, purpose: str) -> str:
 
 def find(token_text: str, purpose: str) -> WardFollow | None:
     follow_id, _, mac = (token_text or "").partition("-")
-    if not (follow_id.isascii() and follow_id.isdigit() and len(follow_id) < 12):
-        return None
+    if not (follow_id.isascii() and follow_id.isdigit() and len(follow_id) <= 10
+            and 0 < int(follow_id) < 2**31):
+        return None  # beyond PostgreSQL's integer: no such follower, not a database error
     follow = db.session.get(WardFollow, int(follow_id))
     if follow is None or not hmac.compare_digest(_mac(purpose, follow), mac):
         return None

@@ -72,7 +72,11 @@ def pages(client, ids: dict, sign_in) -> dict[str, str]:
     def get(path):
         response = client.get(path)
         assert response.status_code == 200, path
-        got[path.replace(str(ids["plan"]), "{id}").replace(str(ids["shown"]), "{c}")] = response.get_data(as_text=True)
+        # the page's shape, ids out (segment by segment: plan 1 must not eat comment 175's "1")
+        parts = path.split("/")
+        key = "/".join({"plans": "{id}", "comments": "{c}"}.get(before, part)
+                       for before, part in zip([""] + parts[:-1], parts, strict=True))
+        got[key] = response.get_data(as_text=True)
 
     with client.session_transaction() as session:
         session["_user_id"] = ids["resident"]
