@@ -27,7 +27,6 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from pb.equalities.disclosure import protect
 from pb.models import (
@@ -47,6 +46,7 @@ from pb.policy import can
 from pb.services import follows
 from pb.services.errors import NotAllowed, ServiceError, WrongPhase
 from pb.services.plans import ChangedMeanwhile, _text
+from pb.services.plans import _in_transaction as _commit  # one transaction, a clash is a 409
 from pb.services.rounds import today
 
 COMMENT_MAX = 2_000
@@ -55,19 +55,6 @@ OPTION_MAX = 200
 MAX_OPTIONS = 20
 MAX_DAYS = 366
 TOP = 3
-
-
-def _commit(work):
-    try:
-        result = work()
-        db.session.commit()
-        return result
-    except IntegrityError:
-        db.session.rollback()
-        raise ChangedMeanwhile() from None
-    except BaseException:
-        db.session.rollback()
-        raise
 
 
 def status(consultation: Consultation, on: date | None = None) -> str:
