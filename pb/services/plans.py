@@ -395,6 +395,7 @@ def post_update(person, outcome: PlanOutcome, *, body: str, new_status: str | No
                                author_name=CONTROL.sub("", person.name)[:200],
                                author_role=poster_role(person, plan),
                                body=body)
+        db.session.add(update)  # before the audit entry's queries autoflush the session
         if new_status is not None:
             update.from_status, update.to_status = outcome.status, new_status
             outcome.status = new_status
@@ -402,7 +403,6 @@ def post_update(person, outcome: PlanOutcome, *, body: str, new_status: str | No
             outcome.dropped_reason = reason if new_status == "dropped" else None
             audit.record("outcome.status_changed", actor=person, subject=f"outcome:{outcome.id}", reason=reason,
                          details={"plan": plan.id, "from": update.from_status, "to": new_status})
-        db.session.add(update)
         if new_status is not None:
             follows.queue_status_change(outcome, update.from_status, new_status)
         return update

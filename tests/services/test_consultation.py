@@ -212,13 +212,13 @@ def test_followers_get_messages_only_once_they_asked_and_can_unsubscribe(ctx, ap
     assert sms.active and sms.address == NUMBER
     mail = follows.follow_by_email(bob, ward(ACRE), "bob@example.org")
     assert not mail.active
-    confirmation = db.session.scalars(select(EmailOutboxMessage)).all()[-1]
+    confirmation = db.session.scalars(select(EmailOutboxMessage).order_by(EmailOutboxMessage.id)).all()[-1]
     assert confirmation.address == "bob@example.org" and "/follow/confirm/" in confirmation.body
     plan, priorities = plan_with_priorities(jane)
     opened(jane, plan)
-    texts = db.session.scalars(select(OutboxMessage).where(OutboxMessage.number == NUMBER)).all()
+    texts = db.session.scalars(select(OutboxMessage).where(OutboxMessage.number == NUMBER).order_by(OutboxMessage.id)).all()
     assert len(texts) == 1 and "have their say" in texts[0].text and "/follow/unsubscribe/" in texts[0].text
-    emails = db.session.scalars(select(EmailOutboxMessage).where(EmailOutboxMessage.address == "bob@example.org")).all()
+    emails = db.session.scalars(select(EmailOutboxMessage).where(EmailOutboxMessage.address == "bob@example.org").order_by(EmailOutboxMessage.id)).all()
     assert len(emails) == 1  # only the confirmation: no message before the link was followed
     token = confirmation.body.split("/follow/confirm/")[1].split()[0]
     assert follows.confirm(token).active
@@ -227,14 +227,14 @@ def test_followers_get_messages_only_once_they_asked_and_can_unsubscribe(ctx, ap
     plans.publish_plan(jane, plan, you_said_we_did="Changed")
     outcome = plan.outcomes[0]
     plans.post_update(officer(), outcome, body="Started", new_status="in_progress")
-    texts = [m.text for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.number == NUMBER))]
+    texts = [m.text for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.number == NUMBER).order_by(OutboxMessage.id))]
     assert len(texts) == 3 and "Proposed to In progress" in texts[-1]
     link = texts[-1].split("/follow/unsubscribe/")[1].split()[0]
     assert follows.unsubscribe(link).unsubscribed_at is not None
     plans.post_update(officer(), outcome, body="Done", new_status="delivered")
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.number == NUMBER)) == 3
     assert follows.undo_unsubscribe(link).active
-    emails = db.session.scalars(select(EmailOutboxMessage).where(EmailOutboxMessage.address == "bob@example.org")).all()
+    emails = db.session.scalars(select(EmailOutboxMessage).where(EmailOutboxMessage.address == "bob@example.org").order_by(EmailOutboxMessage.id)).all()
     assert len(emails) == 4 and "In progress to Delivered" in emails[-1].body
 
 

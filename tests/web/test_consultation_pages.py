@@ -207,12 +207,12 @@ def test_follow_by_text_unsubscribe_in_one_step_and_undo(app, client, world):
     with app.app_context():
         follows = db.session.scalars(select(WardFollow).order_by(WardFollow.channel)).all()
         assert [(f.channel, f.active) for f in follows] == [("email", False), ("sms", True)]
-        link = db.session.scalars(select(EmailOutboxMessage)).all()[-1].body.split("http://localhost")[1].split()[0]
+        link = db.session.scalars(select(EmailOutboxMessage).order_by(EmailOutboxMessage.id)).all()[-1].body.split("http://localhost")[1].split()[0]
         c = db.session.scalar(select(Consultation).where(Consultation.plan_id == world["plan"]))
         c.opens_on, c.closes_on = plans.today() - timedelta(days=10), plans.today() - timedelta(days=1)
         db.session.commit()
         plans.publish_plan(person(ACRE_CLLR), db.session.get(Plan, world["plan"]), you_said_we_did="Oaks")
-        text = db.session.scalars(select(OutboxMessage).where(OutboxMessage.number == NUMBER)).all()[-1].text
+        text = db.session.scalars(select(OutboxMessage).where(OutboxMessage.number == NUMBER).order_by(OutboxMessage.id)).all()[-1].text
     assert client.get(link).status_code == 200  # the email's confirmation link
     unsubscribe = "/follow/unsubscribe/" + text.split("/follow/unsubscribe/")[1].split()[0]
     page = client.get(unsubscribe)
