@@ -65,17 +65,25 @@ class AppLimiter(Limiter):
 limiter = AppLimiter(key_func=client_ip, default_limits=[])
 
 
-def abuse_limit(config_key: str, key_func=client_ip, failures_only: bool = False):
+def abuse_limit(config_key: str, key_func=client_ip, failures_only: bool = False,
+                free_statuses: tuple = ()):
     """Decorate a view: POSTs limited to the limit string in app.config[config_key]
     (e.g. RATELIMIT_SMS_CODES_PER_NUMBER), counted per key_func() (the client's address by
     default). With failures_only, a request counts only when its answer is not a redirect
-    (a successful form post redirects). Over the limit: the 429 page with Retry-After."""
+    (a successful form post redirects). A request answered with one of free_statuses (such as
+    503: our provider failed, not the person) never counts. Over the limit: the 429 page with
+    Retry-After."""
+    def counts(response) -> bool:
+        if response.status_code in free_statuses:
+            return False
+        return not failures_only or not 300 <= response.status_code < 400
+
     return limiter.limit(
         lambda: current_app.config[config_key],
         key_func=key_func,
         methods=["POST"],
         scope=config_key,
-        deduct_when=(lambda response: not 300 <= response.status_code < 400) if failures_only else None,
+        deduct_when=counts if failures_only or free_statuses else None,
     )
 
 

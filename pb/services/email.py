@@ -22,12 +22,14 @@ from sqlalchemy import select
 
 from pb.config import ConfigError
 from pb.models import EmailOutboxMessage, db
+from pb.services import notify
 
 ADAPTERS = ("notify", "outbox")
 
 
 class EmailNotSent(Exception):
-    """The email could not be handed to the email provider."""
+    """The email certainly did not reach the email provider (after the retries of
+    pb.services.notify); an email that may have reached it counts as sent."""
 
 
 def init_app(app) -> None:
@@ -44,6 +46,7 @@ def init_app(app) -> None:
     app.config["EMAIL_ADAPTER"] = adapter
     for name in ("NOTIFY_API_KEY", "NOTIFY_EMAIL_TEMPLATE_ID", "NOTIFY_BASE_URL", "PB_PUBLIC_URL"):
         app.config.setdefault(name, os.environ.get(name, "").strip())
+    notify.init_app(app, os.environ)  # retries and timeouts
     if adapter == "outbox" and "dev" not in app.blueprints:
         from pb.web.dev import bp as dev
 
@@ -72,20 +75,16 @@ def send_email(address: str, subject: str, body: str, *, unsubscribe_url: str | 
 
 
 def _send_by_notify(address: str, subject: str, body: str, unsubscribe_url: str | None = None) -> None:
-    from notifications_python_client.errors import APIError
-    from notifications_python_client.notifications import NotificationsAPIClient
-
     config = current_app.config
     if not (config["NOTIFY_API_KEY"] and config["NOTIFY_EMAIL_TEMPLATE_ID"]):
         raise ConfigError("NOTIFY_API_KEY and NOTIFY_EMAIL_TEMPLATE_ID must be set to send email by Notify.")
-    options = {"base_url": config["NOTIFY_BASE_URL"]} if config["NOTIFY_BASE_URL"] else {}
-    client = NotificationsAPIClient(config["NOTIFY_API_KEY"], timeout=10, **options)
+    client = notify.client()
     try:
-        client.send_email_notification(email_address=address,
-                                       template_id=config["NOTIFY_EMAIL_TEMPLATE_ID"],
-                                       personalisation={"subject": subject, "body": body},
-                                       one_click_unsubscribe_url=unsubscribe_url)
-    except APIError as err:
+        notify.send(lambda: client.send_email_notification(
+            email_address=address, template_id=config["NOTIFY_EMAIL_TEMPLATE_ID"],
+            personalisation={"subject": subject, "body": body},
+            one_click_unsubscribe_url=unsubscribe_url))
+    except notify.NotifyFailed as err:
         raise EmailNotSent(str(err)) from err
 
 

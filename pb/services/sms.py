@@ -17,13 +17,15 @@ from sqlalchemy import select
 
 from pb.config import ConfigError
 from pb.models import OutboxMessage, SmsOptOut, db
+from pb.services import notify
 
 ADAPTERS = ("notify", "outbox")
 NOTIFY_SETTINGS = ("NOTIFY_API_KEY", "NOTIFY_SMS_TEMPLATE_ID", "NOTIFY_BASE_URL")
 
 
 class SmsNotSent(Exception):
-    """The message could not be handed to the SMS provider."""
+    """The message certainly did not reach the SMS provider (after the retries of
+    pb.services.notify); a message that may have reached it counts as sent."""
 
 
 def init_app(app) -> None:
@@ -40,6 +42,7 @@ def init_app(app) -> None:
     app.config["SMS_ADAPTER"] = adapter
     for name in NOTIFY_SETTINGS:
         app.config.setdefault(name, os.environ.get(name, "").strip())
+    notify.init_app(app, os.environ)  # retries and timeouts
     _init_inbound(app, production)
     if adapter == "outbox":
         # the outbox page exists only where the outbox does
@@ -88,19 +91,15 @@ def opted_out(number_e164: str) -> bool:
 
 
 def _send_by_notify(number_e164: str, text: str) -> None:
-    from notifications_python_client.errors import APIError
-    from notifications_python_client.notifications import NotificationsAPIClient
-
     config = current_app.config
     if not (config["NOTIFY_API_KEY"] and config["NOTIFY_SMS_TEMPLATE_ID"]):
         raise ConfigError("NOTIFY_API_KEY and NOTIFY_SMS_TEMPLATE_ID must be set to send SMS by Notify.")
-    options = {"base_url": config["NOTIFY_BASE_URL"]} if config["NOTIFY_BASE_URL"] else {}
-    client = NotificationsAPIClient(config["NOTIFY_API_KEY"], timeout=10, **options)
+    client = notify.client()
     try:
-        client.send_sms_notification(phone_number=number_e164,
-                                     template_id=config["NOTIFY_SMS_TEMPLATE_ID"],
-                                     personalisation={"body": text})
-    except APIError as err:
+        notify.send(lambda: client.send_sms_notification(
+            phone_number=number_e164, template_id=config["NOTIFY_SMS_TEMPLATE_ID"],
+            personalisation={"body": text}))
+    except notify.NotifyFailed as err:
         raise SmsNotSent(str(err)) from err
 
 

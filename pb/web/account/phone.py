@@ -49,7 +49,8 @@ def _refused(form, err: ServiceError, template: str, **context):
 
 
 @bp.route("/phone", methods=["GET", "POST"])
-@abuse_limit("RATELIMIT_SMS_CODES_PER_IP")  # per number: 3 an hour, counted by the service
+# per number: 3 an hour, counted by the service; a code Notify could not take (503) costs nothing
+@abuse_limit("RATELIMIT_SMS_CODES_PER_IP", free_statuses=(503,))
 def phone_sign_in():
     form = PhoneNumberForm()
     if form.validate_on_submit():
