@@ -413,34 +413,38 @@ def _money_left(profile: Profile, t, projects, paid_price, broke) -> dict | None
     paid; one that did holds 0. So a project's supporters hold ``t * W - sum_k price_k * A_k``,
     with W their weight (not broke) and A_k the satisfaction-weighted count of them who paid k:
     whole numbers, summed exactly in float64 (below 2**53), then a handful of exact products.
+    NumPy only (one dense column per winner, summed per project with ``reduceat``): SciPy's
+    import alone took longer than a whole count.
     """
-    from scipy.sparse import csc_matrix, csr_matrix  # here: greedy counts never load SciPy
-
     Q = exact.Q
     supporters = _setup(profile)
     ngroups = len(profile.mult)
-    # (groups x winners): satisfaction (as a whole number) of each group that paid the price
-    paid_groups, paid_sats, coefficients = [], [], []
+    columns, coefficients = [], []
     for j, rho, groups, uidx in paid_price:
         sp = supporters[j]
-        den = sp.den
         if not sp.nums_exact or sp.nums.max() * profile.total_mult >= EXACT_FLOAT_LIMIT:
             return None
-        paid_groups.append(groups)
-        paid_sats.append(sp.nums[uidx])
-        coefficients.append(rho / den)
-    matrix = csc_matrix((np.concatenate(paid_sats or [np.zeros(0)]),
-                         np.concatenate(paid_groups or [np.zeros(0, dtype=np.int64)]),
-                         _offsets(paid_groups)), shape=(ngroups, len(paid_price)))
-    # (projects x groups): the weight of each supporter who never paid all they had
+        coefficients.append(rho / sp.den)
+        columns.append((groups, sp.nums[uidx]))
+    # the weight of each supporter who never paid all they had, project after project
     groups = [supporters[j].groups for j in projects]
+    lengths = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
     indptr = _offsets(groups)
-    indices = np.concatenate(groups)
-    weights = np.concatenate([supporters[j].mult for j in projects])
+    indices = np.concatenate(groups) if groups else np.zeros(0, dtype=np.int64)
+    weights = np.concatenate([supporters[j].mult for j in projects]) if groups else np.zeros(0)
     weights[broke[indices]] = 0.0
-    support = csr_matrix((weights, indices, indptr), shape=(len(projects), ngroups))
-    counts = (support @ matrix).toarray().tolist()
-    totals = np.add.reduceat(weights, indptr[:-1]) if len(weights) else np.zeros(len(projects))
+    nonempty = lengths > 0
+    starts = indptr[:-1][nonempty]
+    counts = np.zeros((len(projects), len(columns)))
+    column = np.zeros(ngroups)
+    for k, (paid_groups, sats) in enumerate(columns):
+        column[paid_groups] = sats  # each group's whole-number satisfaction if it paid k's price
+        if len(starts):
+            counts[nonempty, k] = np.add.reduceat(weights * column[indices], starts)
+        column[paid_groups] = 0.0
+    totals = np.zeros(len(projects))
+    if len(starts):
+        totals[nonempty] = np.add.reduceat(weights, starts)
     # exact sums in whole numbers over one common denominator
     t = Q(t)
     D = int(t.denominator)
@@ -449,7 +453,7 @@ def _money_left(profile: Profile, t, projects, paid_price, broke) -> dict | None
     P = [int(c * D) for c in coefficients]
     T = int(t * D)
     left = {}
-    for j, row, w in zip(projects, counts, totals.tolist(), strict=True):
+    for j, row, w in zip(projects, counts.tolist(), totals.tolist(), strict=True):
         left[j] = Q(T * int(w) - sum(p * int(n) for p, n in zip(P, row, strict=True) if n), D)
     return left
 
@@ -493,20 +497,24 @@ def paid_run(profile: Profile, t, winners: list[int]) -> MesRun:
     broke = np.zeros(ngroups, dtype=bool)
     # a group that never paid all it had has paid the price for every winner it supports, so
     # its money is t - sum over those winners k of coefficient_k * (its whole-number
-    # satisfaction): the rows of the group-by-project incidence, restricted to the winners
-    incidence = _incidence(profile)
-    winner_cols = np.asarray(winners, dtype=np.int64)
+    # satisfaction): the rows of this (groups x winners) matrix, dense (NumPy, no SciPy)
+    incidence = _incidence(profile, supporters, winners)
     # exact money: (T - sum_k P_k * n_k) / D with whole numbers T = t * D and P_k
     D = int(t.denominator)
     P: list[int] = []
 
     def exact_sum(groups, weights, k):
         """Exact total money of ``groups`` (none broke), each counted ``weights`` times."""
-        n = (incidence[groups].T @ weights)[winner_cols[:k]].tolist() if k else []
+        n = (weights @ incidence[groups, :k]).tolist() if k else []
         total = int(t * D) * int(weights.sum()) - sum(p * int(x) for p, x in zip(P, n, strict=True))
         return Q(total, D)
 
-    ONE = np.ones(1)
+    def exact_each(groups, k):
+        """Exact money of each of ``groups`` (none broke): one row of the matrix each."""
+        T = int(t * D)
+        rows = incidence[groups, :k].tolist() if k else [[]] * len(groups)
+        return [Q(T - sum(p * int(x) for p, x in zip(P, row, strict=True) if x), D) for row in rows]
+
     run = MesRun(t, list(free))
     paid_price = []
     for k, j in enumerate(winners):
@@ -536,8 +544,11 @@ def paid_run(profile: Profile, t, winners: list[int]) -> MesRun:
             S = sat_total[j] - sum(int(c) * values[u] for u, c in enumerate(
                 np.bincount(sp.uidx[capped], weights=m[capped], minlength=sp.nvalues).tolist()))
             # the near ones, exactly, in order of money per unit of satisfaction
-            exact_v = {i: (Q(0) if broke[g[i]] else exact_sum(g[i:i + 1], ONE, k))
-                       for i in near.tolist()}
+            near_i = near.tolist()
+            exact_v = dict(zip(near_i, exact_each(g[near], k), strict=True))
+            for i in near_i:
+                if broke[g[i]]:
+                    exact_v[i] = Q(0)
             for i in sorted(exact_v, key=lambda i: exact_v[i] / values[sp.uidx[i]]):
                 s, w = values[sp.uidx[i]], int(m[i])
                 if R / S * s <= exact_v[i]:
@@ -584,10 +595,8 @@ def paid_run(profile: Profile, t, winners: list[int]) -> MesRun:
         run.payments[j] = rows
 
     def group_money():
-        out = []
-        for gi in range(ngroups):
-            out.append(Q(0) if broke[gi] else exact_sum(np.array([gi]), ONE, len(winners)))
-        return out
+        each = exact_each(np.arange(ngroups), len(winners))
+        return [Q(0) if b else v for b, v in zip(broke.tolist(), each, strict=True)]
 
     run.group_money = group_money
     chosen = set(run.selected)
@@ -600,30 +609,19 @@ def paid_run(profile: Profile, t, winners: list[int]) -> MesRun:
     return run
 
 
-def _incidence(profile: Profile):
-    """Ballot groups by projects (sparse rows): each group's satisfaction from each considered
-    project as a whole number over the project's common denominator (``_whole_numbers``)."""
-    cached = profile.shared.get("mes_incidence")
-    if cached is not None:
-        return cached
-    from scipy.sparse import csr_matrix  # here: greedy counts never load SciPy
-
-    supporters = _setup(profile)
-    considered, _ = mes_candidates(profile)
-    rows = np.concatenate([supporters[j].groups for j in considered] or [np.zeros(0, np.int64)])
-    cols = np.repeat(np.asarray(considered, dtype=np.int64),
-                     [len(supporters[j].groups) for j in considered])
-    data = np.concatenate([supporters[j].nums[supporters[j].uidx] for j in considered]
-                          or [np.zeros(0)])
-    incidence = csr_matrix((data, (rows, cols)), shape=(len(profile.mult), len(profile.ids)))
-    profile.shared["mes_incidence"] = incidence
+def _incidence(profile: Profile, supporters, winners: list[int]) -> np.ndarray:
+    """Ballot groups by winners, dense: each group's satisfaction from each winner as a whole
+    number over the winner's common denominator (``_whole_numbers``), 0 where it gives none."""
+    incidence = np.zeros((len(profile.mult), len(winners)))
+    for k, j in enumerate(winners):
+        sp = supporters[j]
+        incidence[sp.groups, k] = sp.nums[sp.uidx]
     return incidence
 
 
 def prepare(profile: Profile) -> None:
     """Build (and cache on the profile) the budget-independent arrays Equal Shares works on."""
     _setup(profile)
-    _incidence(profile)
     fast_setup(profile)
 
 

@@ -135,11 +135,16 @@ class Profile:
                 continue
             total_mult += m
             if approval and shape != "map":  # the common case, kept quick
-                ids = {p if type(p) is str else str(p) for p in items}
-                try:
-                    js = sorted(index[p] for p in ids)
-                except KeyError:
-                    cost_of(next(p for p in ids if p not in index))
+                try:  # a set of string ids (from a .pb file or the database): no copy
+                    if shape != "set":
+                        raise KeyError
+                    js = sorted(map(index.__getitem__, items))
+                except KeyError:  # other ids as text, once each (a list may repeat one)
+                    ids = {p if type(p) is str else str(p) for p in items}
+                    try:
+                        js = sorted(index[p] for p in ids)
+                    except KeyError:
+                        cost_of(next(p for p in ids if p not in index))
                 approvals[tuple(js)] += m
                 for j in js:
                     support[j] += m

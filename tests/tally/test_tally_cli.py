@@ -60,3 +60,15 @@ def test_unreadable_file_is_an_error_not_a_traceback(tmp_path):
     assert done.returncode == 2
     assert "budget" in done.stderr and "Traceback" not in done.stderr
     assert run(tmp_path / "missing.pb").returncode == 2
+
+
+def test_an_equal_shares_count_loads_no_scipy():
+    """SciPy's import alone took longer than a whole mes-add1 count of a city's file: the
+    engine needs only NumPy (and gmpy2 when installed)."""
+    code = ("import sys; from pb.tally import count, read_pabulib; "
+            f"count(read_pabulib({str(DATA / 'Netherlands_Assen_2024.pb')!r}), 'mes-add1'); "
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'scipy'); "
+            "print(bad[:5]); sys.exit(1 if bad else 0)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
