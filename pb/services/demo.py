@@ -157,6 +157,7 @@ def seed_rounds() -> int:
             count_heading(officer, heading)
         added += 1
     added += _seed_youth_round(officer)
+    added += _seed_past_round(officer)
     seed_plans()
     seed_translations()
     return added
@@ -257,7 +258,46 @@ def _seed_youth_round(officer) -> int:
     return 1
 
 
-def _demo_ballots(round_, heading, ward, n: int) -> None:
+PAST_ROUND = "Streatham Wells neighbourhood budget 2025"
+
+
+def _seed_past_round(officer) -> int:
+    """Last year's round in Streatham Wells, counted, with a stronger lean to older home
+    owners than this year's: the equalities panel's trends page has two rounds to compare."""
+    from datetime import timedelta
+
+    from pb.equalities.simulate import Tilt
+    from pb.models import PHASES, Heading, Proposal, Round
+    from pb.services.ballot_box import mix_heading
+    from pb.services.counting import count_heading
+    from pb.services.rounds import today
+
+    ward = db.session.scalar(select(Ward).where(Ward.slug == "streatham-wells"))
+    if officer is None or ward is None or db.session.scalar(select(Round).where(Round.title == PAST_ROUND)):
+        return 0
+    offsets = [d - 365 for d in DAY_OFFSETS["results"]]
+    round_ = Round(title=PAST_ROUND, ballot_type="approval", rule="greedy", created_by_id=officer.id,
+                   status="published", max_choices=3,
+                   description=f"Residents of {ward.name} decided how to spend £30,000 on their neighbourhood.",
+                   **{f"{p}_from": today() + timedelta(days=d) for p, d in zip(PHASES, offsets, strict=True)})
+    heading = Heading(round=round_, ward=ward, budget=30_000)
+    db.session.add_all([round_, heading])
+    for name, cost in [("Hanging baskets on the high road", 6_000), ("Bowls club roof", 14_000),
+                       ("Youth football coaching", 9_000), ("Benches in the rec", 5_000)]:
+        db.session.add(Proposal(heading=heading, title=name, summary=name, description=name + ".",
+                                category="community", rough_cost=cost, final_cost=cost, status="accepted",
+                                feasibility_reason="Checked by the council's officers."))
+    db.session.flush()
+    older = Tilt({"age": {"16_24": 0.1, "25_34": 0.15, "50_64": 3.0, "65_74": 6.0, "75_plus": 6.0},
+                  "tenure": {"own": 3.0, "social_rent": 0.5, "private_rent": 0.3}})
+    _demo_ballots(round_, heading, ward, 250, tilt=older)
+    db.session.commit()
+    mix_heading(heading)
+    count_heading(officer, heading)
+    return 1
+
+
+def _demo_ballots(round_, heading, ward, n: int, tilt=None) -> None:
     """Invented voters whose monitoring answers lean older and home-owning, and whose
     choices follow that lean, so the equalities reports have something to show.
 
@@ -272,7 +312,7 @@ def _demo_ballots(round_, heading, ward, n: int) -> None:
     from pb.services.voting import new_receipt, receipt_hash
 
     rng = np.random.default_rng(2026 + heading.id)
-    answers = draw_answers(census_margins(census_rows(heading)), n, rng, tilt=OLDER_OWNERS, non_response=0.1)
+    answers = draw_answers(census_margins(census_rows(heading)), n, rng, tilt=tilt or OLDER_OWNERS, non_response=0.1)
     ids = [str(p.id) for p in heading.proposals]
     older_favourites, others = ids[1:3], ids[0:1] + ids[3:]
     for i, answer in enumerate(answers):

@@ -181,6 +181,8 @@ ALLOW: dict[str, list[Case]] = {
     "/equalities/headings/<int:heading_id>": [Case("results", GET=REPORT_READERS)],
     "/equalities/headings/<int:heading_id>.csv": [Case("results", GET=REPORT_READERS)],
     "/equalities/headings/<int:heading_id>/missing": [Case("results", GET=REPORT_READERS)],
+    "/equalities/wards/<slug>/trends": [Case(GET=REPORT_READERS)],
+    "/equalities/wards/<slug>/trends.csv": [Case(GET=REPORT_READERS)],
     "/equalities/headings/<int:heading_id>/threshold": [
         Case("results", GET=frozenset({PANEL, ADMIN}), POST=frozenset({PANEL, ADMIN}),
              note="the panel sets its own thresholds (and admins)"),

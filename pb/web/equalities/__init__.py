@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("equalities", __name__, url_prefix="/equalities")
 
-from pb.web.equalities import routes  # noqa: E402,F401
+from pb.web.equalities import routes, trends  # noqa: E402,F401
