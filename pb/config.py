@@ -20,7 +20,9 @@ STAFF_IDLE_MINUTES  a staff session idle for longer is signed out on its next re
 
 Abuse limits (Flask-Limiter, pb.extensions.limiter; strings in its "N per period" syntax):
 RATELIMIT_STORAGE_URI  where the counts live: memory (one process, the default) or
-              redis://host:6379 when several app processes or machines run.
+              redis://host:6379 when several app processes or machines run (production
+              warns at start-up when it is memory). While Redis cannot be reached, each
+              process counts in its own memory and nothing is refused for it.
 RATELIMIT_ENABLED  "0" turns every limit off. Default on; but an app made with TESTING
               and no RATELIMIT_ENABLED of its own has limits off, so the test suite is
               never slowed or refused. A test turns them on for its app alone with
@@ -164,6 +166,10 @@ def limits() -> dict:
     settings = {name: os.environ.get(name, "").strip() or default for name, default in LIMITS.items()}
     settings["RATELIMIT_ENABLED"] = os.environ.get("RATELIMIT_ENABLED", "1").strip().lower() not in ("0", "false", "no", "off")
     settings["RATELIMIT_STORAGE_URI"] = os.environ.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://"
+    # Redis lost: the limits count in each process's memory until it is back, and nobody is
+    # refused a page (or shown a 500) because the counter is unreachable
+    settings["RATELIMIT_SWALLOW_ERRORS"] = True
+    settings["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
     settings["RATELIMIT_HEADERS_ENABLED"] = True  # Retry-After on the 429 page
     return settings
 

@@ -48,6 +48,12 @@ class AppLimiter(Limiter):
             super().init_app(app)
         finally:
             app.config["RATELIMIT_ENABLED"] = wanted
+        storage = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+        if app.config.get("PB_ENV") == "production" and wanted and storage.startswith("memory://"):
+            # gunicorn -w 4 makes four processes, each counting alone: every limit is four times looser
+            app.logger.warning(
+                "Abuse limits are counted in this process's memory (RATELIMIT_STORAGE_URI is memory://): with "
+                "several app processes or machines each counts alone. Set RATELIMIT_STORAGE_URI=redis://host:6379.")
 
     @property
     def enabled(self) -> bool:
