@@ -8,8 +8,9 @@ best time of ``--repeat`` runs, also as a ratio against a reference run in the s
 process: a naive pure-Python pass that only counts each ward's answers and computes the
 participant and resident shares. The ratio is what to compare between machines; the
 target is under 5 seconds on the project's 2-core machine, including the bootstrap of
-the verdict (100 resamples per ward, each raked and counted twice). This is not a test and nothing
-here asserts a time.
+the verdict (100 resamples per ward, each raked and counted twice). It also times reading every
+ward's report back from its stored JSON (``pb.equalities.stored``), which is all a page view
+does once a report is stored. This is not a test and nothing here asserts a time.
 """
 
 import argparse
@@ -22,6 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from pb.equalities import stored  # noqa: E402
 from pb.equalities.census import lambeth_census_rows  # noqa: E402
 from pb.equalities.characteristics import CHARACTERISTICS, census_margins  # noqa: E402
 from pb.equalities.report import build_report  # noqa: E402
@@ -102,6 +104,9 @@ def main(argv=None):
     (full, full_cpu) = best_of(args.repeat, lambda: reports(rounds, args.rule, officials))
     built = reports(rounds, args.rule, officials)
     changed = sum(bool(r.result_changes) for r in built)
+    # what a page view costs once the reports are stored (pb.equalities.stored): read back
+    texts = [stored.dumps(r) for r in built]
+    (read, read_cpu) = best_of(args.repeat, lambda: [stored.loads(t) for t in texts])
 
     n = len(rounds) * (args.ballots // len(rounds))
     print(f"{n:,} ballots in {len(rounds)} wards, rule {args.rule}, best of {args.repeat}")
@@ -112,6 +117,8 @@ def main(argv=None):
     print(f"full reports incl. raking, recount, bootstrap: {full:7.3f} s  {full_cpu:7.3f} s"
           f"  ({full_cpu / ref_cpu:.2f}x)  target < 5 s: {'met' if full_cpu < 5 else 'NOT met'}"
           " (CPU)")
+    print(f"stored reports read back (JSON, {sum(map(len, texts)) // 1024} KB): "
+          f"{read:7.3f} s  {read_cpu:7.3f} s  (every ward; a page reads one)")
     boots = [r.bootstrap for r in built if r.bootstrap is not None]
     print(f"wards whose result would change: {changed} of {len(rounds)}; bootstrap resamples "
           f"per ward: {boots[0].resamples if boots else 0}")

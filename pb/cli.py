@@ -99,6 +99,16 @@ def mix_command():
     click.echo(f"Mixed {moved} sealed ballots.")
 
 
+@pb_cli.command("equalities-reports")
+def equalities_reports_command():
+    """Make due equalities release points and compute every report not stored yet (for a
+    scheduled job, e.g. after each mix and every 10 minutes during voting)."""
+    from pb.services.equalities import prepare_due_reports
+
+    made = prepare_due_reports()
+    click.echo(f"Computed and stored {made} equalities reports.")
+
+
 @pb_cli.command("send-notifications")
 def send_notifications_command():
     """Send ward followers' messages still unsent (for a scheduled job, every few minutes)."""

@@ -7,7 +7,15 @@ in one ward). A heading without a row uses the core's default band (0.8 to 1.25)
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pb.extensions import db
@@ -56,3 +64,26 @@ class EqualitiesRelease(db.Model):
     released_at: Mapped[datetime] = mapped_column(default=_now)
 
     __table_args__ = (UniqueConstraint("heading_id", "number"),)
+
+
+class EqualitiesReport(db.Model):
+    """A computed equalities report, stored so that it is computed once and every app server
+    serves the same one (``pb.services.equalities.heading_report``).
+
+    ``key`` is a digest of everything the report depends on (the release it shows, or the
+    mixed ballots, answers, result and last release; the panel's band, the age range, the
+    census rows and the report format), so a report is never changed, only superseded.
+    ``body`` is the report as JSON (``pb.equalities.stored``), aggregate figures only, as
+    published; None while one server computes it (claimed at ``started_at``), which keeps
+    the others from computing it too.
+    """
+
+    __tablename__ = "equalities_reports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    heading_id: Mapped[int] = mapped_column(ForeignKey("headings.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(default=_now)
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+    __table_args__ = (UniqueConstraint("heading_id", "key"),)

@@ -13,16 +13,18 @@ Use-cases for the web layer (and later for officers' assisted and paper ballot e
 Nothing here translates: the report carries msgids for the edge to translate.
 """
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pb import tally
+from pb.equalities import stored
 from pb.equalities.census import DEFAULT_AGE_RANGE, eligible_overrides
 from pb.equalities.characteristics import BY_KEY, PREFER_NOT_TO_SAY, census_margins
 from pb.equalities.outreach import missing_groups
@@ -41,7 +43,7 @@ from pb.models import (
     SealedBallot,
     db,
 )
-from pb.models.equalities import EqualitiesRelease
+from pb.models.equalities import EqualitiesRelease, EqualitiesReport
 from pb.models.people import _now
 from pb.policy import can
 from pb.services import ballot_box
@@ -151,25 +153,139 @@ def _election(heading: Heading, ballots: list[Ballot]) -> tally.Election:
                           base.rules, dict(base.meta))
 
 
-# Reports are cached between the moments their inputs can change: the key holds the
-# heading, when its box was mixed, how many ballots and answers it holds, its result, and
-# the panel's band. Once mixed, the
-# ballots and answers never change; before that the report shows no figures (answers are
-# sealed), so there is nothing to recompute. A bounded dict per process.
+# Reports are stored artefacts (table ``equalities_reports``): computed once per set of
+# inputs, by whichever server asks first (or by ``flask pb equalities-reports`` when a
+# release point is reached), and read back by every server. The key is a digest of
+# everything a report depends on: during voting the release it shows; after the mix the
+# mixed box (when, how many ballots and answers), the result, whether it is published, and
+# the last live release (the final report is hardened against it); always the panel's band,
+# the round's age range, the ward's census rows and the report format. Once mixed the
+# ballots and answers never change. A bounded dict per process keeps decoded reports warm,
+# served only while the database holds the row they were read from (one indexed query).
 _CACHE: dict = {}
 _CACHE_SIZE = 64
+CLAIM_STALE = timedelta(minutes=15)  # a claim older than this was abandoned: take it over
 
 
-def _cache_key(heading: Heading, with_result: bool):
+class ReportPending(ServiceError):
+    """Another server is computing this report right now."""
+
+    status = 200
+
+    def __init__(self):
+        super().__init__(_l("This report is being prepared. Please try again in a minute."))
+
+
+def _census_stamp(heading: Heading) -> tuple:
+    return tuple(db.session.execute(
+        select(func.count(CensusFigure.id), func.max(CensusFigure.id), func.sum(CensusFigure.count))
+        .where(or_(CensusFigure.ward_id == heading.ward_id, CensusFigure.ward_id.is_(None)))
+    ).one())
+
+
+def _digest(parts) -> str:
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+def _common_key(heading: Heading) -> list:
     policy = flag_policy(heading)
-    result = heading.result if with_result else None
+    return [stored.FORMAT, heading.id, policy.low, policy.high, list(age_range(heading)),
+            list(_census_stamp(heading))]
+
+
+def _release_key(heading: Heading, release: EqualitiesRelease) -> str:
+    return _digest(["release", release.id, *_common_key(heading)])
+
+
+def _cache_key(heading: Heading, with_result: bool) -> str:
     ballots = db.session.scalar(select(func.count()).select_from(Ballot).where(
         Ballot.heading_id == heading.id))
     answers = db.session.scalar(select(func.count()).select_from(MonitoringResponse).where(
         MonitoringResponse.heading_id == heading.id))
-    return (heading.id, heading.mixed_at, ballots, answers, getattr(result, "id", None),
-            getattr(result, "selected", None), policy.low, policy.high, with_result,
-            heading.round.min_age, heading.round.max_age)
+    release = latest_release(heading)
+    result = heading.result if with_result else None
+    shown = with_result and result is not None and results_published(heading)
+    return _digest(["final", heading.mixed_at, ballots, answers, getattr(result, "id", None),
+                    getattr(result, "selected", None), shown,
+                    getattr(release, "id", None), *_common_key(heading)])
+
+
+def _remember(key: str, row: tuple, report: CaptureReport) -> CaptureReport:
+    """Keep the decoded report, with the stored row it came from (id, finished_at): it is
+    served again only while the database still holds that very row."""
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = (row, report)
+    return report
+
+
+def _claim(heading: Heading, key: str) -> bool:
+    """Claim the right to compute this report: one insert, made by one server only. A claim
+    left unfinished for ``CLAIM_STALE`` (its server died) is taken over, by one server only.
+    Commits."""
+    now = _now()
+    try:
+        db.session.add(EqualitiesReport(heading_id=heading.id, key=key, started_at=now))
+        db.session.commit()
+        return True
+    except IntegrityError:
+        db.session.rollback()
+    except BaseException:
+        db.session.rollback()
+        raise
+    try:
+        taken = db.session.execute(
+            update(EqualitiesReport)
+            .where(EqualitiesReport.heading_id == heading.id, EqualitiesReport.key == key,
+                   EqualitiesReport.body.is_(None),
+                   EqualitiesReport.started_at < now - CLAIM_STALE)
+            .values(started_at=now)).rowcount
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return taken == 1
+
+
+def _stored(heading: Heading, key: str, build) -> CaptureReport:
+    """The report stored under ``key``; computed (by ``build``) and stored if it is not
+    there yet and no other server is computing it; ``ReportPending`` if one is."""
+    heading_id = heading.id
+    where = (EqualitiesReport.heading_id == heading_id, EqualitiesReport.key == key,
+             EqualitiesReport.body.is_not(None))
+    row = db.session.execute(select(EqualitiesReport.id, EqualitiesReport.finished_at)
+                             .where(*where)).first()
+    if row is not None:  # stored: this process may already hold it decoded
+        held = _CACHE.get(key)
+        if held is not None and held[0] == tuple(row):
+            return held[1]
+        body = db.session.scalar(select(EqualitiesReport.body).where(*where))
+        return _remember(key, tuple(row), stored.loads(body))
+    if not _claim(heading, key):
+        raise ReportPending()
+    try:
+        report = build()
+        text = stored.dumps(report)
+    except BaseException:
+        db.session.rollback()
+        db.session.execute(delete(EqualitiesReport).where(
+            EqualitiesReport.heading_id == heading_id, EqualitiesReport.key == key,
+            EqualitiesReport.body.is_(None)))
+        db.session.commit()
+        raise
+    finished = _now()
+    try:
+        db.session.execute(update(EqualitiesReport).where(
+            EqualitiesReport.heading_id == heading_id, EqualitiesReport.key == key)
+            .values(body=text, finished_at=finished))
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    row = db.session.execute(select(EqualitiesReport.id, EqualitiesReport.finished_at)
+                             .where(*where)).first()
+    # what every other server will read: the report as stored, not the one in hand
+    return _remember(key, tuple(row), stored.loads(text))
 
 
 # -- live releases during voting ---------------------------------------------------------
@@ -255,24 +371,61 @@ def refresh_release(heading: Heading, now: datetime | None = None,
 
 def heading_report(heading: Heading, *, with_result: bool = True) -> CaptureReport:
     """The published report; with the reweighted rerun once the results are out. During
-    voting, the latest live release's figures (``refresh_release``), if any."""
+    voting, the latest live release's figures (``refresh_release``), if any. Computed once
+    per set of inputs and stored (see ``_stored``); ``ReportPending`` while another server
+    computes it."""
     if current_phase(heading.round) == "voting" and heading.mixed_at is None:
         release = latest_release(heading)
         if release is None:
             return build_report(heading.ward.ons_code, census_rows(heading), [],
                                 ward_name=heading.ward.name, policy=flag_policy(heading))
-        key = ("release", release.id, flag_policy(heading))
-        if key not in _CACHE:
-            _CACHE[key] = _release_report(heading, release)
-        return _CACHE[key]
-    key = _cache_key(heading, with_result)
-    if key in _CACHE:
-        return _CACHE[key]
-    report = _build(heading, with_result)
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[key] = report
-    return report
+        return _stored(heading, _release_key(heading, release),
+                       lambda: _release_report(heading, release))
+    return _stored(heading, _cache_key(heading, with_result),
+                   lambda: _build(heading, with_result))
+
+
+def _key_of(heading: Heading, with_result: bool) -> str | None:
+    """The stored report's key for ``heading_report`` (None: nothing to store)."""
+    if current_phase(heading.round) == "voting" and heading.mixed_at is None:
+        release = latest_release(heading)
+        return None if release is None else _release_key(heading, release)
+    return _cache_key(heading, with_result)
+
+
+def prepare_reports(headings) -> int:
+    """Compute and store the reports of ``headings`` not stored yet (with the result and
+    without), e.g. from ``flask pb equalities-reports`` when release points or results are
+    reached, so that no page view waits for one. Returns how many were computed here; a
+    report another server is computing is left to it."""
+    made = 0
+    for heading in headings:
+        for with_result in (True, False):
+            key = _key_of(heading, with_result)
+            if key is None or db.session.scalar(select(EqualitiesReport.id).where(
+                    EqualitiesReport.heading_id == heading.id, EqualitiesReport.key == key)):
+                continue
+            try:
+                heading_report(heading, with_result=with_result)
+            except ReportPending:
+                continue
+            made += 1
+    return made
+
+
+def prepare_due_reports(now: datetime | None = None) -> int:
+    """For a scheduled job: make every release point that is due during voting, then
+    compute and store every report not stored yet (rounds voting or mixed). Returns how
+    many reports were computed."""
+    headings = db.session.scalars(select(Heading).order_by(Heading.id)).all()
+    due_now = []
+    for heading in headings:
+        if current_phase(heading.round) == "voting" and heading.mixed_at is None:
+            refresh_release(heading, now=now)
+            due_now.append(heading)
+        elif heading.mixed_at is not None:
+            due_now.append(heading)
+    return prepare_reports(due_now)
 
 
 def _build(heading: Heading, with_result: bool) -> CaptureReport:

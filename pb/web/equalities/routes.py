@@ -29,6 +29,7 @@ from pb.models import Heading, db
 from pb.policy import can
 from pb.services import ballot_box
 from pb.services.equalities import (
+    ReportPending,
     UnknownBallot,
     flag_policy,
     heading_report,
@@ -114,6 +115,14 @@ def skip():
 
 # -- the report for the panel, officers and the ward's councillors -----------------------
 
+def _preparing(heading: Heading, error: ReportPending):
+    """Another server is computing the report: say so (it is ready within a minute or two)."""
+    response = Response(render_template("equalities/preparing.html", heading=heading,
+                                        message=error.message))
+    response.headers["Retry-After"] = "60"
+    return response
+
+
 def _heading(heading_id: int, action: str = "view_equalities_report") -> Heading:
     heading = db.session.get(Heading, heading_id) or abort(404)
     if not can(current_user, action, heading):
@@ -142,8 +151,12 @@ def index():
 def report(heading_id: int):
     heading = _heading(heading_id)
     release = refresh_release(heading)
+    try:
+        report = heading_report(heading)
+    except ReportPending as error:
+        return _preparing(heading, error)
     return render_template(
-        "equalities/report.html", heading=heading, report=heading_report(heading),
+        "equalities/report.html", heading=heading, report=report,
         release=release, release_rule=RULE_TEXT,
         phase=phase_of(heading), published=results_published(heading),
         printing=request.args.get("print") == "1",
@@ -155,7 +168,10 @@ def report(heading_id: int):
 def report_csv(heading_id: int):
     heading = _heading(heading_id)
     refresh_release(heading)
-    rows = heading_report(heading, with_result=False).to_csv_rows()
+    try:
+        rows = heading_report(heading, with_result=False).to_csv_rows()
+    except ReportPending as error:
+        return _preparing(heading, error)
     buffer = io.StringIO()
     if rows:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
@@ -171,7 +187,10 @@ def report_csv(heading_id: int):
 def missing(heading_id: int):
     heading = _heading(heading_id)
     release = refresh_release(heading)
-    report = heading_report(heading, with_result=False)
+    try:
+        report = heading_report(heading, with_result=False)
+    except ReportPending as error:
+        return _preparing(heading, error)
     return render_template("equalities/missing.html", heading=heading, report=report,
                            phase=phase_of(heading), release=release, release_rule=RULE_TEXT)
 
@@ -201,7 +220,10 @@ def summary(heading_id: int):
     heading = db.session.get(Heading, heading_id) or abort(404)
     if not results_published(heading):
         return render_template("equalities/not_yet.html", heading=heading), 404
-    report = heading_report(heading, with_result=False)
+    try:
+        report = heading_report(heading, with_result=False)
+    except ReportPending as error:
+        return _preparing(heading, error)
     return render_template("equalities/summary.html", heading=heading, report=report)
 
 
