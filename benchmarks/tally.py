@@ -3,6 +3,7 @@
     python benchmarks/tally.py DIR [--rules greedy mes mes-add1] [--files GLOB]
                               [--skip-pabutools-over VOTES] [--timeout SECONDS]
                               [--min-votes VOTES] [--repeat N] [--estimate-add1 SAMPLES]
+    python benchmarks/tally.py DIR --whole-process [--reference TREE] [--rules ...] [--files GLOB]
 
 For every file and rule it prints: votes, projects, our set-up seconds, our seconds, pabutools'
 seconds, the ratio, our peak memory, and whether the selected sets are the same.
@@ -30,15 +31,24 @@ stopped after ``--timeout`` seconds (then the row says ``>T``, the ratio ``>x`` 
 bound, and "same" is unknown; with ``--estimate-add1 K``, a timed-out mes-add1 row also gets an
 estimate from K levels sampled at random, see ``pabutools_add1_estimate``). Never part of the
 timed test suite.
+
+``--whole-process`` times instead what someone recounting a file at home waits for: the whole
+``python -m pb.tally FILE --rule RULE --json`` process (start-up, imports, parsing, the count),
+``--repeat`` times per file and rule, its wall and CPU time (medians) and peak memory, with no
+pabutools. With ``--reference TREE`` (an export of an older commit) that tree's engine runs in
+turn with this one's, so both see the same machine load. Both trees are byte-compiled first, as
+an installed release is. The load average is printed before and after.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import resource
 import signal
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -210,6 +220,40 @@ def pabutools_add1_estimate(path: str, levels: int, samples: int, seed: int = 1)
             "estimate": mean * levels, "same": same}
 
 
+def _cli_run(tree: Path, path: Path, rule: str) -> tuple[float, float, float]:
+    """One whole ``python -m pb.tally`` process: wall s, CPU s, peak MB."""
+    start = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-m", "pb.tally", str(path), "--rule", rule, "--json"],
+                             cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
+                             stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"python -m pb.tally failed on {path.name} in {tree}")
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def whole_process(files: list[Path], rules: list[str], repeat: int, reference: Path | None) -> None:
+    trees = [reference.resolve(), ROOT] if reference else [ROOT]
+    for tree in trees:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", "pb"], cwd=tree, check=True,
+                       stdout=subprocess.DEVNULL)
+    print(f"load average before: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+    print("| file | rule | tree | wall s | CPU s | peak MB | CPU ÷ reference's |")
+    print("|---|---|---|---:|---:|---:|---:|")
+    for path in files:
+        for rule in rules:
+            seen: list[list] = [[] for _ in trees]
+            for _ in range(repeat):
+                for k, tree in enumerate(trees):
+                    seen[k].append(_cli_run(tree, path, rule))
+            cpus = [statistics.median(c for _, c, _ in runs) for runs in seen]
+            for tree, runs, cpu in zip(trees, seen, cpus, strict=True):
+                wall = statistics.median(w for w, _, _ in runs)
+                print(f"| {path.name} | {rule} | {tree} | {wall:.3f} | {cpu:.3f} | "
+                      f"{max(m for _, _, m in runs):.0f} | {cpu / cpus[0]:.2f} |", flush=True)
+    print(f"load average after: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dir", type=Path)
@@ -226,9 +270,16 @@ def main(argv=None) -> int:
     parser.add_argument("--estimate-add1", type=int, default=0, metavar="SAMPLES",
                         help="when pabutools' mes-add1 times out, estimate its time from this "
                         "many levels sampled at random (see pabutools_add1_estimate)")
+    parser.add_argument("--whole-process", action="store_true",
+                        help="time whole `python -m pb.tally` processes instead (no pabutools)")
+    parser.add_argument("--reference", type=Path, metavar="TREE",
+                        help="with --whole-process: an older tree timed in turn with this one")
     args = parser.parse_args(argv)
 
     files = sorted(args.dir.glob(args.files), key=lambda p: p.stat().st_size)
+    if args.whole_process:
+        whole_process(files, args.rules, args.repeat, args.reference)
+        return 0
     header = ("file", "votes", "projects", "rule", "ours setup s", "ours s", "pabu parse s",
               "pabutools s", "ratio", "peak MB", "same")
     print("| " + " | ".join(header) + " |")

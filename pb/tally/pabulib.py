@@ -331,18 +331,17 @@ def _rows(election: Election, outcome) -> str:
     w.section("VOTES")
     w.writerow(header)
     # tens of thousands of rows, most repeating a few votes and voter fields: each distinct
-    # choices object is written out once, and each repeated cell quoted (or not) once
+    # choices object is written out once, each repeated cell quoted (or not) once, and each
+    # row after its voter_id once per (voter fields, vote) pair
     votes: dict[int, str] = {}
     cells: dict[str, str] = {}
-    write = out.write
+    rests: dict[tuple, str] = {}
+    lines = []
     for voter_id, voter, choices in vote_rows:
-        fields = {k: v for k, v in voter.items()}
-        fields["voter_id"] = voter_id
         if cardinal:
             items = sorted(((str(p), rational(x)) for p, x in choices.items() if rational(x) != 0),
                            key=lambda kv: (-kv[1], kv[0]))
-            fields["vote"] = ",".join(p for p, _ in items)
-            fields["points"] = ",".join(_text(x) for _, x in items)
+            vote = (",".join(p for p, _ in items), ",".join(_text(x) for _, x in items))
         else:
             vote = votes.get(id(choices))  # the election keeps every choices object alive
             if vote is None:
@@ -351,15 +350,25 @@ def _rows(election: Election, outcome) -> str:
                 else:
                     vote = ",".join(sorted(set(map(str, choices))))
                 votes[id(choices)] = vote
-            fields["vote"] = vote
-        row = [_text(fields.get(k, "")) for k in header]
-        rest = []
-        for value in row[1:]:
-            cell = cells.get(value)
-            if cell is None:
-                cell = cells[value] = _cell(value)
-            rest.append(cell)
-        write(";".join([_cell(row[0], True), *rest]) + "\n")
+        key = (id(voter), vote)  # every voter dict stays alive (and unchanged) meanwhile
+        rest = rests.get(key)
+        if rest is None:
+            fields = dict(voter)
+            if cardinal:
+                fields["vote"], fields["points"] = vote
+            else:
+                fields["vote"] = vote
+            parts = []
+            for k in header[1:]:  # header[0] is voter_id
+                value = _text(fields.get(k, ""))
+                cell = cells.get(value)
+                if cell is None:
+                    cell = cells[value] = _cell(value)
+                parts.append(cell)
+            rest = rests[key] = "".join(";" + cell for cell in parts)
+        # a number needs no quotes; anything else is checked
+        lines.append((voter_id if voter_id.isdigit() else _cell(voter_id, True)) + rest + "\n")
+    out.write("".join(lines))
     return out.getvalue()
 
 
