@@ -85,14 +85,16 @@ def _init_extensions(app) -> None:
 
     @login_manager.user_loader
     def load_person(session_id: str):
-        """The person of "<id>:<session version>", or nobody once they signed out since."""
+        """The person of "<id>:<session version>:<sign-up fingerprint>" (Person.get_id), or
+        nobody once they signed out since, or when the id is now someone else's."""
         from pb.models import Person
 
-        person_id, _, version = str(session_id).partition(":")
+        person_id, _, rest = str(session_id).partition(":")
+        version = rest.partition(":")[0]
         if not (person_id.isdigit() and version.isdigit()) or int(person_id) > 2**31 - 1:
             return None
         person = db.session.get(Person, int(person_id))
-        if person is None or person.session_version != int(version):
+        if person is None or person.get_id() != str(session_id):
             return None
         return person
 
