@@ -19,6 +19,7 @@ from pb.services import consultation as service
 from pb.services import follows
 from pb.services import plans as plans_service
 from pb.services.errors import ServiceError
+from pb.web.form_page import form_page
 from pb.web.plans import bp
 from pb.web.plans.forms import (
     QUESTION_KIND_NAMES,
@@ -94,21 +95,6 @@ def _page_url(plan: Plan, anchor: str | None = None) -> str:
     return url_for("plans.consultation", plan_id=plan.id, _anchor=anchor)
 
 
-def _form_page(form, template: str, save, done, **context):
-    status = 200
-    if form.is_submitted():
-        status = 400
-        if form.validate():
-            try:
-                result = save()
-            except ServiceError as err:
-                form.add_service_error(err)
-                status = err.status
-            else:
-                return done(result)
-    return render_template(template, form=form, **context), status
-
-
 # ---------------------------------------------------------------- opening, and the plan's questions
 
 
@@ -124,7 +110,7 @@ def open_consultation(plan_id: int):
                       ward=plan.ward.name))
         return redirect(_page_url(plan))
 
-    return _form_page(form, "plans/consultation_open.html", lambda: service.open_consultation(
+    return form_page(form, "plans/consultation_open.html", lambda: service.open_consultation(
         current_user, plan, opens_on=form.opens_on.data, closes_on=form.closes_on.data,
         premoderated=form.premoderated.data == "yes"), done, plan=plan, today=service.today())
 
@@ -139,7 +125,7 @@ def new_question(plan_id: int):
         flash(gettext("Question added."))
         return redirect(_page_url(plan, "questions"))
 
-    return _form_page(form, "plans/question_form.html", lambda: service.add_question(
+    return form_page(form, "plans/question_form.html", lambda: service.add_question(
         current_user, consultation, kind=form.kind.data, text=form.text.data, options=form.options.data or ""),
         done, plan=plan)
 
@@ -312,7 +298,7 @@ def hide_comment(plan_id: int, comment_id: int):
         flash(gettext("Comment hidden. The reason is shown in its place."))
         return redirect(url_for("plans.moderate", plan_id=plan.id))
 
-    return _form_page(form, "plans/hide_comment.html", lambda: service.hide_comment(
+    return form_page(form, "plans/hide_comment.html", lambda: service.hide_comment(
         current_user, comment, reason=form.reason.data), done, plan=plan, comment=comment)
 
 
@@ -357,8 +343,8 @@ def follow(slug: str):
                           ward=ward.name))
         return redirect(url_for("plans.follow", slug=ward.slug))
 
-    return _form_page(form, "plans/follow.html", save, done, ward=ward, phone=phone,
-                      current=follows.follows_of(current_user, ward), stop_form=ConfirmForm())
+    return form_page(form, "plans/follow.html", save, done, ward=ward, phone=phone,
+                     current=follows.follows_of(current_user, ward), stop_form=ConfirmForm())
 
 
 @bp.get("/follow/confirm/<token>")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from pb.models import Plan, PlanOutcome, PlanPriority, Ward, db
 from pb.policy import can
 from pb.services import plans as service
-from pb.services.errors import ServiceError
+from pb.web.form_page import form_page
 from pb.web.names import DELIVERY_COLOURS, DELIVERY_NAMES
 from pb.web.plans import bp, exports
 from pb.web.plans.forms import (
@@ -229,22 +229,6 @@ def tracker_json():
 # ---------------------------------------------------------------- the plan itself
 
 
-def _form_page(form, template: str, save, done, **context):
-    """GET shows the form; POST validates, asks the service, and redirects or shows errors."""
-    status = 200
-    if form.is_submitted():
-        status = 400
-        if form.validate():
-            try:
-                result = save()
-            except ServiceError as err:
-                form.add_service_error(err)
-                status = err.status
-            else:
-                return done(result)
-    return render_template(template, form=form, **context), status
-
-
 def _plan_fields(form: PlanForm) -> dict:
     return {"title": form.title.data, "start_year": form.start_year.data, "end_year": form.end_year.data,
             "summary": form.summary.data, "you_said_we_did": form.you_said_we_did.data or ""}
@@ -270,9 +254,9 @@ def new_plan():
         flash(gettext("Draft plan saved. Nobody outside the council sees it until you publish it."))
         return redirect(_plan_url(plan))
 
-    return _form_page(form, "plans/plan_form.html",
-                      lambda: service.create_plan(current_user, ward, **_plan_fields(form)), done,
-                      ward=ward, plan=None, action=url_for("plans.new_plan", ward=ward.slug))
+    return form_page(form, "plans/plan_form.html",
+                     lambda: service.create_plan(current_user, ward, **_plan_fields(form)), done,
+                     ward=ward, plan=None, action=url_for("plans.new_plan", ward=ward.slug))
 
 
 @bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
@@ -286,9 +270,9 @@ def edit_plan(plan_id: int):
         flash(gettext("Plan saved."))
         return redirect(_plan_url(plan))
 
-    return _form_page(form, "plans/plan_form.html",
-                      lambda: service.update_plan(current_user, plan, **_plan_fields(form)), done,
-                      ward=plan.ward, plan=plan, action=url_for("plans.edit_plan", plan_id=plan.id))
+    return form_page(form, "plans/plan_form.html",
+                     lambda: service.update_plan(current_user, plan, **_plan_fields(form)), done,
+                     ward=plan.ward, plan=plan, action=url_for("plans.edit_plan", plan_id=plan.id))
 
 
 @bp.route("/plans/<int:plan_id>/publish", methods=["GET", "POST"])
@@ -306,7 +290,7 @@ def publish(plan_id: int):
         return service.publish_plan(current_user, plan,
                                     you_said_we_did=(form.you_said_we_did.data or "") if consulted else None)
 
-    return _form_page(form, "plans/confirm.html", save, done, plan=plan, kind="publish", consulted=consulted)
+    return form_page(form, "plans/confirm.html", save, done, plan=plan, kind="publish", consulted=consulted)
 
 
 @bp.route("/plans/<int:plan_id>/delete", methods=["GET", "POST"])
@@ -320,8 +304,8 @@ def delete(plan_id: int):
         flash(gettext("Draft plan deleted."))
         return redirect(url_for("plans.ward_plans", slug=ward.slug))
 
-    return _form_page(form, "plans/confirm.html", lambda: service.delete_plan(current_user, plan), done,
-                      plan=plan, kind="delete")
+    return form_page(form, "plans/confirm.html", lambda: service.delete_plan(current_user, plan), done,
+                     plan=plan, kind="delete")
 
 
 # ---------------------------------------------------------------- priorities
@@ -332,7 +316,7 @@ def _priority_page(plan: Plan, form: PriorityForm, save, *, priority=None):
         flash(gettext("Priority saved."))
         return redirect(_plan_url(plan, "priorities"))
 
-    return _form_page(form, "plans/priority_form.html", save, done, plan=plan, priority=priority)
+    return form_page(form, "plans/priority_form.html", save, done, plan=plan, priority=priority)
 
 
 @bp.route("/plans/<int:plan_id>/priorities/new", methods=["GET", "POST"])
@@ -366,8 +350,8 @@ def delete_priority(plan_id: int, priority_id: int):
         flash(gettext("Priority deleted."))
         return redirect(_plan_url(plan, "priorities"))
 
-    return _form_page(form, "plans/confirm.html", lambda: service.delete_priority(current_user, priority),
-                      done, plan=plan, kind="delete_priority", item=priority)
+    return form_page(form, "plans/confirm.html", lambda: service.delete_priority(current_user, priority),
+                     done, plan=plan, kind="delete_priority", item=priority)
 
 
 @bp.post("/plans/<int:plan_id>/priorities/<int:priority_id>/move")
@@ -397,7 +381,7 @@ def _outcome_page(plan: Plan, form: OutcomeForm, save, *, outcome=None):
         flash(gettext("Outcome saved."))
         return redirect(_plan_url(plan, "outcomes"))
 
-    return _form_page(form, "plans/outcome_form.html", save, done, plan=plan, outcome=outcome)
+    return form_page(form, "plans/outcome_form.html", save, done, plan=plan, outcome=outcome)
 
 
 @bp.route("/plans/<int:plan_id>/outcomes/new", methods=["GET", "POST"])
@@ -432,8 +416,8 @@ def delete_outcome(plan_id: int, outcome_id: int):
         flash(gettext("Outcome deleted."))
         return redirect(_plan_url(plan, "outcomes"))
 
-    return _form_page(form, "plans/confirm.html", lambda: service.delete_outcome(current_user, outcome),
-                      done, plan=plan, kind="delete_outcome", item=outcome)
+    return form_page(form, "plans/confirm.html", lambda: service.delete_outcome(current_user, outcome),
+                     done, plan=plan, kind="delete_outcome", item=outcome)
 
 
 @bp.route("/plans/<int:plan_id>/outcomes/<int:outcome_id>/update", methods=["GET", "POST"])
@@ -449,6 +433,6 @@ def post_update(plan_id: int, outcome_id: int):
         flash(gettext("Update posted: %(title)s", title=outcome.title))
         return redirect(_plan_url(plan, f"outcome-{outcome.id}"))
 
-    return _form_page(form, "plans/update_form.html", lambda: service.post_update(
+    return form_page(form, "plans/update_form.html", lambda: service.post_update(
         current_user, outcome, body=form.body.data, new_status=form.new_status.data or None,
         dropped_reason=form.dropped_reason.data or ""), done, plan=plan, outcome=outcome)
