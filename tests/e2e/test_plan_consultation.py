@@ -16,44 +16,24 @@ from sqlalchemy import select
 from pb.models import Consultation, EmailOutboxMessage, Person, Plan, WardFollow, db
 from pb.services import consultation as consult
 from pb.services import follows, plans
-from tests.e2e.conftest import LANGS, no_horizontal_scroll
+from tests.e2e.conftest import LANGS
+from tests.e2e.plan_steps import (
+    ACRE,
+    CLLR,
+    PHONE,
+    add_priorities_and_outcomes,
+    click,
+    go,
+    new_page,
+    staff_signs_in,
+)
 from tests.factories import resident, ward
-from tests.second_factor import sign_in_in_browser
 from tests.security.xss_payloads import browser_sample
 
 pytestmark = pytest.mark.e2e
 
-PHONE = {"width": 375, "height": 667}
-ACRE = "brixton-acre-lane"
 POSTCODE = "SW2 1AH"  # in Brixton Acre Lane
-CLLR = "cllr.brixton-acre-lane.1@demo.lambeth.example"
 FOLLOWER = "follower@example.org"
-
-
-def new_page(browser, axe_check):
-    context = browser.new_context(viewport=PHONE)
-    return axe_check.watch(context.new_page())
-
-
-def checked(page, axe_check):
-    axe_check(page)
-    assert no_horizontal_scroll(page), f"{page.url} scrolls sideways on a phone"
-
-
-def go(page, axe_check, url):
-    page.goto(url)
-    checked(page, axe_check)
-
-
-def click(page, axe_check, locator):
-    with page.expect_navigation():
-        locator.click()
-    checked(page, axe_check)
-
-
-def staff_signs_in(page, axe_check, live_server, app, email):
-    go(page, axe_check, f"{live_server}/account/sign-in")
-    sign_in_in_browser(page, axe_check, email, app=app)
 
 
 def resident_signs_in(page, axe_check, live_server, name):
@@ -86,25 +66,8 @@ def test_a_ward_plan_is_consulted_on_published_and_tracked_and_a_follower_hears_
     page.locator("#summary").fill("Greener, safer streets.")
     click(page, axe_check, page.get_by_role("button", name="Save the draft"))
     plan_url = page.url.split("#")[0]
-    for title in ("Greener streets", "Safer crossings", "Youth space"):
-        click(page, axe_check, page.get_by_role("link", name="Add a priority"))
-        page.locator("#title").fill(title)
-        click(page, axe_check, page.get_by_role("button", name="Save the priority"))
+    add_priorities_and_outcomes(page, axe_check)
     today = plans.today()
-    outcomes = [("20 new street trees", "Greener streets", 300), ("Raised crossing at the school", "Safer crossings", -10),
-                ("Friday youth club", "Youth space", 100), ("Skate park sessions", "Youth space", 200)]
-    for title, priority, days in outcomes:
-        click(page, axe_check, page.get_by_role("link", name="Add an outcome"))
-        target = today + timedelta(days=days)
-        page.locator("#title").fill(title)
-        page.locator("#priority_id").select_option(label=priority)
-        page.locator("#responsible").fill("Highways")
-        page.locator("#target_date-day").fill(str(target.day))
-        page.locator("#target_date-month").fill(str(target.month))
-        page.locator("#target_date-year").fill(str(target.year))
-        page.locator("#measure").fill("Reported every quarter")
-        click(page, axe_check, page.get_by_role("button", name="Save the outcome"))
-    assert page.locator(".govuk-summary-card").count() == 4
 
     # a resident follows the ward by email, confirmed by the link first
     follower = new_page(browser, axe_check)

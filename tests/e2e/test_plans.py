@@ -11,42 +11,11 @@ from sqlalchemy import select
 
 from pb.models import Person, Ward, db
 from pb.services import plans
-from tests.e2e.conftest import no_horizontal_scroll
-from tests.second_factor import sign_in_in_browser
+from tests.e2e.plan_steps import ACRE, CLLR, PHONE, add_priorities_and_outcomes, click, go, new_page
+from tests.e2e.plan_steps import staff_signs_in as sign_in
 from tests.security.xss_payloads import browser_sample
 
 pytestmark = pytest.mark.e2e
-
-PHONE = {"width": 375, "height": 667}
-ACRE = "brixton-acre-lane"
-CLLR = "cllr.brixton-acre-lane.1@demo.lambeth.example"
-
-
-def new_page(browser, axe_check):
-    context = browser.new_context(viewport=PHONE)
-    return axe_check.watch(context.new_page())
-
-
-def go(page, axe_check, url):
-    page.goto(url)
-    checked(page, axe_check)
-
-
-def checked(page, axe_check):
-    axe_check(page)
-    assert no_horizontal_scroll(page), f"{page.url} scrolls sideways on a phone"
-
-
-def click(page, axe_check, locator):
-    with page.expect_navigation():
-        locator.click()
-    checked(page, axe_check)
-
-
-def sign_in(page, axe_check, live_server, app, email):
-    go(page, axe_check, f"{live_server}/account/sign-in")
-    sign_in_in_browser(page, axe_check, email, app=app)
-
 
 def test_a_councillor_publishes_a_plan_and_the_tracker_holds_the_council_to_account(
         browser, page, live_server, axe_check, app, demo):
@@ -64,27 +33,7 @@ def test_a_councillor_publishes_a_plan_and_the_tracker_holds_the_council_to_acco
     click(page, axe_check, page.get_by_role("button", name="Save the draft"))
     plan_url = page.url.split("#")[0]
 
-    for title in ("Greener streets", "Safer crossings", "Youth space"):
-        click(page, axe_check, page.get_by_role("link", name="Add a priority"))
-        page.locator("#title").fill(title)
-        page.locator("#description").fill(f"Why {title.lower()} matter")
-        click(page, axe_check, page.get_by_role("button", name="Save the priority"))
-
-    today = plans.today()
-    outcomes = [("20 new street trees", "Greener streets", 300), ("Raised crossing at the school", "Safer crossings", -10),
-                ("Friday youth club", "Youth space", 100), ("Skate park sessions", "Youth space", 200)]
-    for title, priority, days in outcomes:
-        click(page, axe_check, page.get_by_role("link", name="Add an outcome"))
-        target = today + timedelta(days=days)
-        page.locator("#title").fill(title)
-        page.locator("#priority_id").select_option(label=priority)
-        page.locator("#responsible").fill("Highways")
-        page.locator("#target_date-day").fill(str(target.day))
-        page.locator("#target_date-month").fill(str(target.month))
-        page.locator("#target_date-year").fill(str(target.year))
-        page.locator("#measure").fill("Reported every quarter")
-        click(page, axe_check, page.get_by_role("button", name="Save the outcome"))
-    assert page.locator(".govuk-summary-card").count() == 4
+    add_priorities_and_outcomes(page, axe_check, describe_priorities=True)
 
     click(page, axe_check, page.get_by_role("link", name="Publish the plan").first)
     click(page, axe_check, page.get_by_role("button", name="Publish the plan"))
