@@ -10,7 +10,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # (pb.tally, pb.equalities) can be imported and run without it.
 
 
-def create_app(config: dict | None = None):
+def create_app(config: dict | None = None, *, pages: bool = True):
+    """The app. ``pages=False``: without the web pages (their blueprints), for an operator
+    command that shows none (``app.py`` decides): importing them was a fifth of a count's start-up.
+    """
     # Importing the app's modules makes hundreds of thousands of long-lived objects, and the
     # cyclic garbage collector would walk them all again and again while they load (a fifth
     # of the start-up every worker and every `flask pb count` pays): it waits until the end.
@@ -18,7 +21,7 @@ def create_app(config: dict | None = None):
     collecting = gc.isenabled()
     gc.disable()
     try:
-        app = _make_app(config)
+        app = _make_app(config, pages)
         if not app.testing:
             gc.freeze()
         return app
@@ -27,7 +30,7 @@ def create_app(config: dict | None = None):
             gc.enable()
 
 
-def _make_app(config: dict | None):
+def _make_app(config: dict | None, pages: bool):
     from flask import Flask
 
     app = Flask(
@@ -47,10 +50,12 @@ def _make_app(config: dict | None):
     _init_extensions(app)
     _init_templates(app)
     _register_errors(app)
-    _register_blueprints(app)
+    if pages:
+        _register_blueprints(app)
     __import__("pb.services.sms", fromlist=["init_app"]).init_app(app)  # refuses the SMS outbox in production
     __import__("pb.services.email", fromlist=["init_app"]).init_app(app)  # and the email outbox
-    _limit_receipt_checks(app)
+    if pages:
+        _limit_receipt_checks(app)
 
     from pb.cli import pb_cli
 

@@ -51,3 +51,36 @@ def test_the_collector_is_paused_only_while_counting():
     except RuntimeError:
         pass
     assert gc.isenabled()
+
+
+def test_only_flask_pb_count_and_mix_make_the_app_without_pages():
+    from app import pages_needed
+
+    flask, module = "/srv/.venv/bin/flask", "/srv/.venv/lib/python3.11/site-packages/flask/__main__.py"
+    for argv in ([flask, "--app", "app", "pb", "count", "3"], [module, "pb", "mix"],
+                 [flask, "pb", "count", "--officer", "a@b.org", "3"]):
+        assert not pages_needed(argv), argv
+    for argv in ([flask, "--app", "app", "pb", "invite", "a@b.org"], [flask, "run"], [flask, "pb"],
+                 [flask, "db", "upgrade"], ["/srv/.venv/bin/gunicorn", "app:app"],
+                 ["/srv/.venv/bin/pytest", "pb", "count"], [], [flask, "--app", "app", "pb", "--help"]):
+        assert pages_needed(argv), argv
+
+
+def test_flask_pb_count_counts_without_the_pages(app, ctx):
+    from pb import create_app
+    from pb.models import Result, db
+    from pb.services import voting
+    from tests.factories import add_projects, close_and_mix, make_round, resident
+
+    round_ = make_round("voting")
+    heading = round_.headings[0]
+    project = add_projects(heading, [3000])[0]
+    voting.cast_ballot(resident("Vi", "stockwell-east"), heading, [project.project_id])
+    close_and_mix(round_)
+    pageless = create_app({"TESTING": True}, pages=False)
+    assert "rounds.results" not in pageless.view_functions and "admin" not in pageless.blueprints
+    done = pageless.test_cli_runner().invoke(args=["pb", "count", str(round_.id)])
+    assert done.exit_code == 0, done.output
+    assert "Stockwell East: 1 ballots" in done.output
+    db.session.expire_all()
+    assert db.session.query(Result).filter_by(heading_id=heading.id).one().ballots_counted == 1

@@ -114,7 +114,7 @@ def test_every_hostile_id_is_a_problem_on_a_points_ballot(kind, bad):
 @pytest.mark.parametrize("kind", ["approval", "knapsack", "ranked", "cumulative", "scoring"])
 @pytest.mark.parametrize("ballot", [None, 3, 1.5, "1", b"1", "", Weird(), iter([]), {1: 3},
                                     {("1",): 3}, ["1", ["2"]], [{"1": 1}], {"1": {"1": 1}}],
-                         ids=repr)
+                         ids=lambda b: "iterator" if type(b).__name__ == "list_iterator" else repr(b))
 def test_every_hostile_ballot_shape_is_a_problem(kind, ballot):
     rules = BallotRules(kind, points=10 if kind in ("cumulative", "scoring") else None)
     assert _answered(validate_ballot(rules, PROJECTS, BUDGET, ballot))
