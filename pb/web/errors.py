@@ -3,7 +3,7 @@ that make an address no database row can match a 404 rather than a database erro
 
 from flask import current_app, g, render_template
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
@@ -47,6 +47,26 @@ def register(app) -> None:
     app.register_error_handler(CSRFError, error_page)  # a 400: the form was open too long
     app.register_error_handler(HTTPException, other_error_page)
     app.register_error_handler(OperationalError, database_unavailable)
+    # registered after Flask-SQLAlchemy's own teardown, so it runs first (Flask runs them last
+    # registered, first called)
+    app.teardown_appcontext(_end_session)
+
+
+def _undo(end) -> None:
+    """Roll back (``end`` False) or end (True) the request's database session. A connection
+    the database dropped (a restart, a failover) cannot even roll back: it is thrown away,
+    not reused, and the error is logged rather than turning a page into a bare 500."""
+    try:
+        db.session.remove() if end else db.session.rollback()
+    except DBAPIError as err:
+        current_app.logger.warning("Database connection lost: %s", err)
+        db.session().invalidate()  # closes without a rollback; the pool opens a new connection
+        if end:
+            db.session.remove()
+
+
+def _end_session(_exc=None) -> None:
+    _undo(end=True)
 
 
 def error_page(error: HTTPException):
@@ -68,7 +88,7 @@ def database_unavailable(error: OperationalError):
 
 def _page(page: int, error: HTTPException):
     if page >= 500:
-        db.session.rollback()  # whatever the request half-did is not kept
+        _undo(end=False)  # whatever the request half-did is not kept
     # keep what the error says about itself (Allow for a 405, Retry-After for a 429 or 503)
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     status = error.code
@@ -77,6 +97,6 @@ def _page(page: int, error: HTTPException):
     except Exception:
         # The page's header asks the database who is signed in; when the database is the
         # problem, show the page as to someone signed out rather than fail again.
-        db.session.rollback()
+        _undo(end=False)
         g._login_user = current_app.login_manager.anonymous_user()
         return render_template(f"errors/{page}.html"), status, headers

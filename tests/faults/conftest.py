@@ -8,6 +8,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -62,7 +63,7 @@ class Gunicorn:
     def __init__(self, env: dict | None = None, workers: int = 2):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.log = open(os.devnull, "w")  # noqa: SIM115 (closed in stop)
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="wb-gunicorn-", suffix=".log")  # noqa: SIM115
         environment = {**os.environ, **(env or {})}
         self.process = subprocess.Popen(
             [str(GUNICORN), "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "2",
@@ -70,6 +71,11 @@ class Gunicorn:
             cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         self.workers_expected = workers
         self.wait_ready()
+
+    def output(self) -> str:
+        """What gunicorn and the app logged so far."""
+        self.log.flush()
+        return Path(self.log.name).read_text(errors="replace")
 
     def workers(self) -> list[int]:
         return children(self.process.pid)
