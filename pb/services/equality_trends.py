@@ -35,6 +35,7 @@ from pb.equalities.representation import Flag, Summary
 from pb.models import Heading, Round, Ward, db
 from pb.models.equalities import EqualitiesRelease
 from pb.services.equalities import age_range, heading_report, latest_release
+from pb.services.errors import ServiceError
 from pb.services.rounds import current_phase
 
 # Phases in which a round has figures to show: voting (at release points), and after it.
@@ -64,7 +65,8 @@ class RoundPoint:
 
     heading: Heading
     phase: str
-    stage: str  # "final": voting has closed; "release": the last release; "none": no figures
+    stage: str  # "final": voting has closed; "release": the last release; "none": no figures;
+    # "pending": the round's report is being computed (``pending`` says so)
     release: EqualitiesRelease | None = None
     participants: int | None = None  # rounded to 5, None under 10
     verdict: str | None = None  # "yes", "no", "could_not_check"; None before the results
@@ -72,6 +74,7 @@ class RoundPoint:
     changed: int | None = None  # of which changed the funded set
     unweighted_flagged: tuple[str, ...] = ()
     characteristics: dict[str, CharacteristicPoint] = field(default_factory=dict)
+    pending: str | None = None
 
     @property
     def round(self) -> Round:
@@ -123,7 +126,10 @@ def _point(heading: Heading) -> RoundPoint:
         return RoundPoint(heading, phase, "none")
     # heading_report gives exactly the report page's figures: during voting, those of the
     # last release point; after it, the final report checked against that release.
-    report = heading_report(heading)
+    try:
+        report = heading_report(heading)
+    except ServiceError as error:  # e.g. another server is computing that report right now
+        return RoundPoint(heading, phase, "pending", pending=error.message)
     items = {}
     for item in report.characteristics:
         table = item.table
@@ -196,7 +202,8 @@ def csv_rows(trend: WardTrend) -> list[dict]:
             "ward_code": trend.ward.ons_code, "ward_name": trend.ward.name,
             "round_id": point.round.id, "round_title": point.round.title,
             "voting_from": point.round.voting_from.isoformat(),
-            "figures": point.stage if point.stage != "release" else f"release {point.release.number}",
+            "figures": (point.stage if point.stage != "release"
+                        else f"release {point.release.number}"),
             "released_on": (point.release.released_at.date().isoformat()
                             if point.release is not None else ""),
             "ages": f"{low_age or ''}-{high_age or ''}",

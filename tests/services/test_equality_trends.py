@@ -1,7 +1,8 @@
 """Trends across rounds in a ward (pb.services.equality_trends): every figure is the one the
 round's own report publishes (final figures after voting, the last release during it), a
-change between rounds is said only when the intervals allow, and nothing lets two rounds
-be differenced down to a person."""
+change between rounds is said only when the intervals allow and never as a number, and
+setting two rounds side by side adds nothing to what their own reports publish (a tiny
+round shows nothing at all)."""
 
 import json
 from datetime import date, timedelta
@@ -85,7 +86,7 @@ def test_each_round_shows_exactly_its_own_reports_figures_oldest_first(ctx):
         assert point.changed == report.bootstrap.changed
         for item in report.characteristics:
             mine = point.characteristics[item.characteristic.key]
-            assert mine.summary is item.summary  # the report's own object, not a recomputation
+            assert mine.summary == item.summary  # the report's own figures, not recomputed
             assert mine.flags == tuple(item.table.flags)
             assert mine.answered == item.table.base and mine.answered % 5 == 0
             assert mine.response_rate == item.table.base / item.table.total  # published / published

@@ -12,7 +12,6 @@ from pb.equalities.releases import RULE_TEXT
 from pb.policy import can
 from pb.services.equality_trends import CHARACTERISTIC_COLUMNS, csv_rows, ward_by_slug, ward_trend
 from pb.web.equalities import bp
-from pb.web.rounds.presenters import PHASE_NAMES
 
 
 def _ward(slug: str):
@@ -27,8 +26,7 @@ def _ward(slug: str):
 def trends(slug: str):
     ward = _ward(slug)
     return render_template("equalities/trends.html", trend=ward_trend(ward),
-                           printing=request.args.get("print") == "1", phase_names=PHASE_NAMES,
-                           release_rule=RULE_TEXT)
+                           printing=request.args.get("print") == "1", release_rule=RULE_TEXT)
 
 
 @bp.get("/wards/<slug>/trends.csv")
