@@ -25,6 +25,7 @@ import uuid
 from collections import Counter
 
 import requests
+import requests.adapters
 from locust import HttpUser, between, constant, constant_pacing, events, task
 
 STATE = json.load(open(os.environ["LOAD_STATE"]))
@@ -39,6 +40,7 @@ CODE = re.compile(r"\b(\d{6})\b")
 counts = Counter()  # outcomes the reconciliation compares with the database
 numbers = itertools.count(1)
 notify = requests.Session()
+notify.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=200))
 
 
 @events.request.add_listener
@@ -107,7 +109,7 @@ class Resident(HttpUser):
     and the receipt."""
 
     weight = 85
-    fixed_count = int(os.environ.get("LOAD_WEB_USERS", "0")) or None
+    fixed_count = int(os.environ.get("LOAD_WEB_USERS", "0"))  # 0: by weight (the spike)
     wait_time = between(2, 6) if MODE == "spike" else constant_pacing(PACE)
 
     def think(self):
@@ -193,7 +195,7 @@ class TextingResident(HttpUser):
     postcode, the project numbers, YES); the replies go out through the fake Notify."""
 
     weight = 10
-    fixed_count = int(os.environ.get("LOAD_SMS_USERS", "0")) or None
+    fixed_count = int(os.environ.get("LOAD_SMS_USERS", "0"))
     wait_time = between(5, 20) if MODE == "spike" else constant_pacing(PACE)
 
     def on_start(self):
@@ -258,7 +260,7 @@ class PaperKeyers(HttpUser):
     weight = 5
     fixed_count = 1
     wait_time = constant_pacing(float(os.environ.get("LOAD_PAPER_PACE", "2")))
-    BOX = 10
+    BOX = 5
 
     def on_start(self):
         self.officers, self.batch_url, self.number = [], None, self.BOX

@@ -99,19 +99,23 @@ echo "== migrating and seeding"
 WORKERS=${LOAD_WORKERS:-2}; THREADS=${LOAD_THREADS:-4}
 APP_PORT=$(free_port)
 echo "== gunicorn: $WORKERS workers x $THREADS threads on 127.0.0.1:$APP_PORT"
-.venv/bin/gunicorn -w "$WORKERS" --threads "$THREADS" -b "127.0.0.1:$APP_PORT" --timeout 60 \
+# keep-alive longer than a simulated user's pause, as behind a proxy (gunicorn's 2 s default
+# closes a connection the client is just reusing: a dropped request that no resident would see)
+.venv/bin/gunicorn -w "$WORKERS" --threads "$THREADS" -b "127.0.0.1:$APP_PORT" --timeout 60 --keep-alive 75 \
   --error-logfile "$OUT/gunicorn.log" app:app &
 GUNICORN=$!
 PIDS+=($GUNICORN)
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$APP_PORT/healthz" >/dev/null && break; sleep 0.2; done
 
-# the app's memory (master + workers, RSS), its CPU seconds and the machine's load, every 10 s
+# the app's memory (master + workers, RSS), its CPU seconds, PostgreSQL's CPU seconds (every
+# postgres process: this cluster's, and the dev cluster's if it runs as postgres) and the load, every 10 s
 sample() {
-  echo "t,phase,rss_mb,cpu_s,workers,load1" >"$OUT/samples.csv"
+  echo "t,phase,rss_mb,cpu_s,workers,load1,pg_cpu_s" >"$OUT/samples.csv"
   while kill -0 "$GUNICORN" 2>/dev/null; do
     local phase=load; [[ -f $WORK/done ]] && phase=after
-    ps -o rss=,times= --pid "$GUNICORN" --ppid "$GUNICORN" | awk -v t="$(date +%s)" -v p="$phase" \
-      -v l="$(cut -d' ' -f1 /proc/loadavg)" '{r+=$1; c+=$2; n++} END {printf "%s,%s,%.1f,%d,%d,%s\n", t, p, r/1024, c, n-1, l}' \
+    local pg_cpu; pg_cpu=$(ps -o times= -u postgres | awk '{c+=$1} END {print c+0}')
+    ps -o rss=,times= --pid "$GUNICORN" --ppid "$GUNICORN" | awk -v t="$(date +%s)" -v p="$phase" -v g="$pg_cpu" \
+      -v l="$(cut -d' ' -f1 /proc/loadavg)" '{r+=$1; c+=$2; n++} END {printf "%s,%s,%.1f,%d,%d,%s,%d\n", t, p, r/1024, c, n-1, l, g}' \
       >>"$OUT/samples.csv"
     sleep 10
   done
@@ -130,12 +134,16 @@ else
   export LOAD_WEB_USERS=$WEB LOAD_SMS_USERS=$SMS LOAD_PAPER_PACE=$PAPER_PACE
 fi
 echo "== $MODE for $MINUTES minutes: $USERS users (spawned at $SPAWN a second)"
-echo "   targets: ${RATE:-?} ballots a second (85% web, 10% text, 5% paper); zero 5xx;"
+if [[ $MODE == spike ]]; then
+  echo "   targets: 0 -> 1,000 users in 60 s (90% web, 10% text, 1 pair of officers keying paper); zero 5xx;"
+else
+  echo "   targets: $RATE ballots a second (85% web, 10% text, 5% paper); zero 5xx;"
+fi
 echo "   p95 < 800 ms and p99 < 2 s on confirm and cast; counted == cast == roll; soak memory growth < 10%"
 export LOAD_STATE=$OUT/state.json LOAD_NOTIFY="http://127.0.0.1:$NOTIFY_PORT" LOAD_INBOUND_TOKEN=$NOTIFY_INBOUND_TOKEN
 export LOAD_MODE=$MODE LOAD_PACE=$PACE LOAD_RESULTS=$OUT/locust.json
 "$HERE/.venv/bin/locust" -f "$HERE/locustfile.py" --headless -u "$USERS" -r "$SPAWN" -t "${MINUTES}m" \
-  --host "http://127.0.0.1:$APP_PORT" --stop-timeout 60 --only-summary --loglevel WARNING \
+  --host "http://127.0.0.1:$APP_PORT" --stop-timeout 180 --only-summary --loglevel WARNING \
   --csv "$OUT/locust" >"$OUT/locust.log" 2>&1 || true
 touch "$WORK/done"
 tail -n 40 "$OUT/locust.log"
