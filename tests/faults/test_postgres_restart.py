@@ -65,7 +65,7 @@ class Cluster:
 @pytest.fixture
 def cluster():
     if not os.environ.get("DATABASE_URL", "").startswith("postgresql"):
-        pytest.skip("PostgreSQL only: the suite runs on SQLite (set DATABASE_URL to a PostgreSQL database)")
+        pytest.skip("PostgreSQL only (DATABASE_URL)")
     if _pg_bin() is None:
         pytest.skip("no PostgreSQL server binaries in /usr/lib/postgresql/*/bin")
     made = Cluster()
