@@ -1,15 +1,22 @@
 """How many requests a second each main page serves, as a share of a trivial route in the same run.
 
-    .venv/bin/python benchmarks/throughput.py [--tree DIR] [--databases sqlite,postgresql]
-        [--seconds 5] [--connections 8] [--runs 3]
+    .venv/bin/python benchmarks/throughput.py [--tree DIR] [--reference DIR]
+        [--databases sqlite,postgresql] [--seconds 5] [--connections 8] [--runs 3]
 
 For each database: a fresh demo database (migrations, census, demo rounds), gunicorn with 2
-workers serving the app from ``--tree`` (default: this checkout; point it at an export of an
-older commit to measure before/after on the same machine), then a keep-alive HTTP load loop
-(``--connections`` threads) on each page for ``--seconds``. The trivial route is
+workers serving the app from ``--tree`` (default: this checkout), then a keep-alive HTTP load
+loop (``--connections`` threads) on each page for ``--seconds``. The trivial route is
 ``/healthz`` (one ``SELECT 1``). Each page's rate is divided by the trivial route's rate in
 the same run, which is what to compare between machines; the median of ``--runs`` runs is
-printed. Target: every page ≥ 0.30. This is not a test and nothing here asserts a rate.
+printed. With ``--reference DIR`` (an export of an older commit, with its built static files
+and compiled translations) that tree is served too, on its own fresh database, and measured
+in the same run, page by page in turn with this one, so both see the same machine load.
+
+Beside the rates, the gunicorn workers' CPU time per request (from /proc) is printed, and
+the ratio of /healthz's to each page's: on a machine shared with other work, that ratio moves
+much less than the rates do (it is what a server with the CPU to itself would reach, less the
+load generator's share). The load average is printed before and after. Target: every page's
+rate ratio ≥ 0.30. This is not a test and nothing here asserts a rate.
 """
 
 from __future__ import annotations
@@ -84,6 +91,21 @@ class Server:
                 time.sleep(0.3)
         raise RuntimeError("gunicorn did not start")
 
+    def workers_cpu(self) -> float:
+        """CPU seconds (user + system) used so far by the gunicorn workers."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:  # a worker of this master
+                total += (int(fields[11]) + int(fields[12])) / tick
+        return total
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -138,8 +160,8 @@ def main_pages(base: str) -> tuple[dict[str, str], str]:
     return pages, cookie
 
 
-def load(base: str, path: str, seconds: float, connections: int, cookie: str = "") -> float:
-    """Requests per second on one path, keep-alive connections in threads."""
+def load(base: str, path: str, seconds: float, connections: int, cookie: str = "") -> tuple[float, int]:
+    """Requests per second on one path, keep-alive connections in threads, and how many."""
     url = urllib.parse.urlsplit(base)
     stop = time.perf_counter() + seconds
     counts = [0] * connections
@@ -168,44 +190,83 @@ def load(base: str, path: str, seconds: float, connections: int, cookie: str = "
         t.join()
     if errors:
         raise RuntimeError(f"{path}: status {errors[0]}")
-    return sum(counts) / (time.perf_counter() - start)
+    return sum(counts) / (time.perf_counter() - start), sum(counts)
 
 
-def measure(tree: Path, kind: str, seconds: float, connections: int, runs: int) -> dict[str, list[float]]:
-    url = fresh_database(kind, tree, "pb_bench_throughput")
-    server = Server(tree, url)
+def measured(server: Server, path: str, seconds: float, connections: int, cookie: str = "") -> tuple[float, float]:
+    """(requests a second, worker CPU milliseconds a request) on one path."""
+    cpu = server.workers_cpu()
+    rate, count = load(server.base, path, seconds, connections, cookie)
+    return rate, 1000 * (server.workers_cpu() - cpu) / max(count, 1)
+
+
+def measure(trees: dict[str, Path], kind: str, seconds: float, connections: int, runs: int) -> dict:
+    """{tree label: {page: [(rate ratio, CPU ratio, page CPU ms), ...]}}, the trees measured in
+    turn page by page."""
+    servers, pages = {}, {}
     try:
-        pages, cookie = main_pages(server.base)
-        ratios: dict[str, list[float]] = {name: [] for name in pages}
+        for label, tree in trees.items():
+            url = fresh_database(kind, tree, f"pb_bench_throughput_{label}")
+            servers[label] = Server(tree, url)
+            pages[label] = main_pages(servers[label].base)
+        found: dict = {label: {name: [] for name in pages[label][0]} for label in trees}
         for _ in range(runs):
-            for name, path in pages.items():
-                load(server.base, path, 1, connections, cookie)  # warm up
-                trivial = load(server.base, "/healthz", seconds, connections)
-                rate = load(server.base, path, seconds, connections, cookie)
-                ratios[name].append(rate / trivial)
-        return ratios
+            for name in pages[next(iter(trees))][0]:
+                for label, server in servers.items():
+                    paths, cookie = pages[label]
+                    if name not in paths:
+                        continue
+                    load(server.base, paths[name], 1, connections, cookie)  # warm up
+                    trivial, trivial_cpu = measured(server, "/healthz", seconds, connections)
+                    rate, cpu = measured(server, paths[name], seconds, connections, cookie)
+                    found[label][name].append((rate / trivial, trivial_cpu / cpu if cpu else 0.0, cpu))
+        return found
     finally:
-        server.stop()
+        for server in servers.values():
+            server.stop()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tree", type=Path, default=ROOT)
+    parser.add_argument("--reference", type=Path, help="an older tree, measured in the same run")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    results = {kind: measure(args.tree.resolve(), kind, args.seconds, args.connections, args.runs)
+    trees = {"after": args.tree.resolve()}
+    if args.reference:
+        trees["before"] = args.reference.resolve()
+    load_before = os.getloadavg()
+    cpu_start = time.process_time()
+    results = {kind: measure(trees, kind, args.seconds, args.connections, args.runs)
                for kind in args.databases.split(",")}
-    names = list(next(iter(results.values())))
+    load_after = os.getloadavg()
     kinds = list(results)
-    print(f"\nPage throughput ÷ /healthz, same run (median of {args.runs}), tree {args.tree}")
+    names = list(results[kinds[0]]["after"])
+
+    def cell(kind: str, name: str, index: int, digits: int = 2) -> str:
+        values = {label: [r[index] for r in results[kind][label].get(name, [])] for label in trees}
+        text = f"{statistics.median(values['after']):.{digits}f}" if values["after"] else "–"
+        if "before" in values and values["before"]:
+            text += f" ({statistics.median(values['before']):.{digits}f})"
+        return text
+
+    title = f"tree {args.tree}" + (f", before: {args.reference} (in brackets)" if args.reference else "")
+    print(f"\nPage throughput ÷ /healthz, same run (median of {args.runs}), {title}")
     print("| page | " + " | ".join(kinds) + " | target |")
     print("|---|" + "---:|" * len(kinds) + "---|")
     for name in names:
-        cells = [f"{statistics.median(results[k][name]):.2f}" if results[k].get(name) else "–" for k in kinds]
-        print(f"| {name} | " + " | ".join(cells) + f" | ≥ {TARGET:.2f} |")
+        print(f"| {name} | " + " | ".join(cell(k, name, 0) for k in kinds) + f" | ≥ {TARGET:.2f} |")
+    print("\nServer CPU a request: /healthz's ÷ the page's (and the page's in ms), gunicorn workers from /proc")
+    print("| page | " + " | ".join(f"{k} ratio | {k} ms" for k in kinds) + " |")
+    print("|---|" + "---:|---:|" * len(kinds))
+    for name in names:
+        print(f"| {name} | " + " | ".join(f"{cell(k, name, 1)} | {cell(k, name, 2, 1)}" for k in kinds) + " |")
+    print(f"\nload average (1, 5, 15 min) before: {load_before[0]:.1f} {load_before[1]:.1f} {load_before[2]:.1f}, "
+          f"after: {load_after[0]:.1f} {load_after[1]:.1f} {load_after[2]:.1f}; "
+          f"load generator CPU {time.process_time() - cpu_start:.1f} s")
 
 
 if __name__ == "__main__":

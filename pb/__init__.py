@@ -172,6 +172,7 @@ def _init_templates(app) -> None:
     app.jinja_env.globals.update(display.GLOBALS)  # content in the reader's language
     app.jinja_env.globals["ngettext"] = i18n.jinja_ngettext  # counts grouped as the reader writes them
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    __import__("pb.web.jinja_speed", fromlist=["init_app"]).init_app(app)  # cheaper macro imports
 
 
 def _register_blueprints(app) -> None:

@@ -5,17 +5,22 @@ from flask import current_app, redirect, render_template, request, url_for
 from sqlalchemy import text
 
 from pb.extensions import db
+from pb.services import rounds as round_dates
 from pb.services.postcodes import ward_for
 from pb.services.rounds import current_phase, open_rounds
 from pb.web.pages import bp
 from pb.web.pages.forms import PostcodeForm
 from pb.web.rounds.presenters import PHASE_NAMES
+from pb.web.rounds.stamps import rounds_stamp
 
 
 @bp.get("/")
 def home():
-    return render_template("pages/home.html", form=PostcodeForm(formdata=None), rounds=open_rounds(),
-                           phase_of=current_phase, phase_names=PHASE_NAMES)
+    # the page is the same for everyone (its form is a GET with no token): kept per language
+    # and day until a round changes (pb.web.fragments)
+    return render_template("pages/home.html", form=PostcodeForm(formdata=None), rounds=open_rounds,
+                           phase_of=current_phase, phase_names=PHASE_NAMES, today=round_dates.today(),
+                           rounds_stamp=rounds_stamp())
 
 
 @bp.get("/find-your-ward")

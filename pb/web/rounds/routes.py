@@ -3,11 +3,12 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from pb.models import PHASES, Heading, Proposal, Round, db
 from pb.policy import can
 from pb.services import proposals as proposal_service
+from pb.services import rounds as round_dates
 from pb.services.errors import ServiceError
 from pb.services.rounds import current_phase, is_public, public_rounds, published
 from pb.services.voting import ballot_for_receipt
@@ -22,6 +23,7 @@ from pb.web.rounds.presenters import (
     STATUS_NAMES,
     results_view,
 )
+from pb.web.rounds.stamps import results_stamp, round_stamp, rounds_stamp
 
 
 def _round(round_id: int, *relations) -> Round:
@@ -34,7 +36,8 @@ def _round(round_id: int, *relations) -> Round:
 
 
 def _heading(round_: Round, heading_id: int) -> Heading:
-    heading = db.session.get(Heading, heading_id)
+    # its ward and result in the same query (pages name the ward; results need the result)
+    heading = db.session.get(Heading, heading_id, options=[joinedload(Heading.ward), joinedload(Heading.result)])
     if heading is None or heading.round_id != round_.id:
         abort(404)
     return heading
@@ -51,18 +54,29 @@ def _my_heading(round_: Round) -> Heading | None:
 
 @bp.get("/")
 def index():
-    rounds = db.session.scalars(public_rounds().order_by(Round.voting_from.desc())).all()
-    return render_template("rounds/index.html", rounds=rounds, phase_of=current_phase,
-                           phase_names=PHASE_NAMES)
+    # the same for everyone: kept per language and day until a round changes (pb.web.fragments)
+    return render_template("rounds/index.html", rounds=lambda: db.session.scalars(
+        public_rounds().order_by(Round.voting_from.desc())
+        .options(selectinload(Round.headings).selectinload(Heading.ward))).all(),
+        phase_of=current_phase, phase_names=PHASE_NAMES, today=round_dates.today(), rounds_stamp=rounds_stamp())
 
 
 @bp.get("/<int:round_id>")
 def show(round_id: int):
-    round_ = _round(round_id, selectinload(Round.headings).selectinload(Heading.ward),
-                    selectinload(Round.headings).selectinload(Heading.result))
-    return render_template("rounds/show.html", round=round_, phase=current_phase(round_),
+    round_ = _round(round_id)
+    phase = current_phase(round_)
+    # all but the buttons for the signed-in person is the same for everyone: kept per language
+    # and phase until the round's stamp changes; its relations are loaded only to render it
+    return render_template("rounds/show.html", round=round_, phase=phase,
                            phases=PHASES, phase_names=PHASE_NAMES, my_heading=_my_heading(round_),
-                           published=published)
+                           published=published, round_stamp=round_stamp(round_),
+                           headings=lambda: _headings_of(round_))
+
+
+def _headings_of(round_: Round) -> list[Heading]:
+    return list(db.session.scalars(
+        select(Heading).where(Heading.round_id == round_.id).order_by(Heading.id)
+        .options(selectinload(Heading.ward), selectinload(Heading.result))))
 
 
 @bp.get("/<int:round_id>/wards/<int:heading_id>/proposals")
@@ -162,8 +176,11 @@ def results(round_id: int, heading_id: int):
             found = ballot_for_receipt(heading, form.receipt.data) is not None
         else:
             status = 400
+    # the middle of the page (projects, turnout, how the votes were counted, downloads) is the
+    # same for everyone: rendered once per language and kept until its stamp changes
     return render_template("rounds/results.html", round=round_, heading=heading, form=form,
-                           found=found, view=results_view(heading), preview=preview), status
+                           found=found, results=lambda: results_view(heading), preview=preview,
+                           results_stamp=results_stamp(heading)), status
 
 
 @bp.get("/<int:round_id>/wards/<int:heading_id>/ballots.pb")

@@ -21,6 +21,7 @@ from pb.services.rounds import current_phase, heading_for, is_public
 from pb.tally import MONEY_PARAMS
 from pb.web.fields import WebForm
 from pb.web.helpers import money
+from pb.web.rounds.stamps import ballot_stamp
 from pb.web.voting import bp
 from pb.web.voting.forms import AGE_FIELD, CastForm
 
@@ -103,7 +104,7 @@ def _render_ballot(round_, heading, choices, problems=(), status=200):
     return render_template(
         "voting/ballot.html", round=round_, heading=heading, projects=projects, choices=choices,
         errors=problem_messages(problems, round_, projects, choices), chosen_cost=chosen_cost,
-        slots=_ranked_slots(round_, projects), form=WebForm()), status
+        slots=_ranked_slots(round_, projects), form=WebForm(), ballot_stamp=ballot_stamp(heading)), status
 
 
 def _cannot_vote(round_, heading):

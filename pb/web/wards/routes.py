@@ -2,12 +2,14 @@ from flask import abort, render_template
 from sqlalchemy import func, select
 
 from pb.models import CensusFigure, Person, RoleGrant, Ward, db
+from pb.services import rounds as round_dates
 from pb.services.census import ward_profile
 from pb.services.plans import current_plan
 from pb.services.rounds import current_phase, rounds_for_ward
 from pb.web import census_labels
 from pb.web.charts import bars, outline_path
 from pb.web.rounds.presenters import PHASE_NAMES
+from pb.web.rounds.stamps import ward_stamp
 from pb.web.wards import bp
 
 
@@ -20,26 +22,33 @@ def index():
 @bp.get("/<slug>")
 def show(slug: str):
     ward = db.session.scalar(select(Ward).where(Ward.slug == slug)) or abort(404)
+    # The whole page under its heading is the same for every reader: it is rendered once per
+    # language and kept (pb.web.fragments), keyed by stamps of what it shows, read on every view
+    # with light queries; the data itself is only read when it has to be rendered. The census
+    # part has its own stamp too (the ward's census rows: count, largest id, sum), so a change
+    # of plan or councillor does not re-render the charts.
+    census_stamp = tuple(db.session.execute(
+        select(func.count(CensusFigure.id), func.max(CensusFigure.id), func.sum(CensusFigure.count))
+        .where(CensusFigure.ward_id == ward.id)).one())
+    return render_template(
+        "wards/show.html", ward=ward, topics=lambda: census_topics(ward), census_stamp=census_stamp,
+        ward_stamp=ward_stamp(ward), today=round_dates.today(), page=lambda: _page(ward),
+        phase_of=current_phase, phase_names=PHASE_NAMES,
+    )
+
+
+def _page(ward: Ward) -> dict:
+    """What the cached part shows, read only when it is rendered."""
     councillors = db.session.scalars(
         select(Person).join(RoleGrant)
         .where(RoleGrant.role == "councillor", RoleGrant.ward_id == ward.id)
         .order_by(Person.name)
     ).all()
-    # The census part of the page (charts and tables) changes only when the census is loaded
-    # again: it is rendered once per language and kept (pb.web.fragments), keyed by this stamp
-    # of the ward's figures, and the figures are only read when it has to be rendered.
-    census_stamp = tuple(db.session.execute(
-        select(func.count(CensusFigure.id), func.max(CensusFigure.id), func.sum(CensusFigure.count))
-        .where(CensusFigure.ward_id == ward.id)).one())
     population = db.session.scalar(
         select(func.coalesce(func.sum(CensusFigure.count), 0))
         .where(CensusFigure.ward_id == ward.id, CensusFigure.topic == "age"))
-    return render_template(
-        "wards/show.html", ward=ward, councillors=councillors, topics=lambda: census_topics(ward),
-        census_stamp=census_stamp,
-        rounds=rounds_for_ward(ward), phase_of=current_phase, phase_names=PHASE_NAMES,
-        population=population, outline_d=outline_path(ward.boundary), plan=current_plan(ward),
-    )
+    return {"councillors": councillors, "population": population, "outline_d": outline_path(ward.boundary),
+            "plan": current_plan(ward), "rounds": rounds_for_ward(ward)}
 
 
 def census_topics(ward: Ward) -> list[dict]:
