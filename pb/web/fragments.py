@@ -23,7 +23,7 @@ import hashlib
 from collections import OrderedDict
 from threading import Lock
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -44,7 +44,7 @@ def _store() -> OrderedDict:
 def _easy() -> bool:
     from pb.web.pages.easy_read import easy_read
 
-    return easy_read()
+    return has_request_context() and easy_read()
 
 
 def cached_fragment(name: str, *key, caller) -> Markup:
