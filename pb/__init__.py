@@ -2,6 +2,7 @@
 
 import gc
 import secrets
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -10,10 +11,25 @@ ROOT = Path(__file__).resolve().parent.parent
 # (pb.tally, pb.equalities) can be imported and run without it.
 
 
-def create_app(config: dict | None = None, *, pages: bool = True):
-    """The app. ``pages=False``: without the web pages (their blueprints), for an operator
-    command that shows none (``app.py`` decides): importing them was a fifth of a count's start-up.
-    """
+PAGELESS_COMMANDS = ("count", "mix")
+
+
+def pages_needed(argv: list[str]) -> bool:
+    """False only for ``flask ... pb count|mix ...`` (the ``flask`` script or ``python -m
+    flask``): an operator command that shows no page. Importing the pages was a fifth of a
+    count's start-up (README "Performance"). Anything else (gunicorn, tests) gets them."""
+    program = Path(argv[0]) if argv else Path()
+    if not (program.name == "flask" or program.parent.name == "flask") or "pb" not in argv[1:]:
+        return True
+    after = argv[argv.index("pb", 1) + 1:]
+    return not (after and after[0] in PAGELESS_COMMANDS)
+
+
+def create_app(config: dict | None = None, *, pages: bool | None = None):
+    """The app. ``pages=False``: without the web pages (their blueprints); by default, decided
+    from the command line by ``pages_needed``."""
+    if pages is None:
+        pages = pages_needed(sys.argv)
     # Importing the app's modules makes hundreds of thousands of long-lived objects, and the
     # cyclic garbage collector would walk them all again and again while they load (a fifth
     # of the start-up every worker and every `flask pb count` pays): it waits until the end.

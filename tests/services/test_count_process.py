@@ -54,7 +54,7 @@ def test_the_collector_is_paused_only_while_counting():
 
 
 def test_only_flask_pb_count_and_mix_make_the_app_without_pages():
-    from app import pages_needed
+    from pb import pages_needed
 
     flask, module = "/srv/.venv/bin/flask", "/srv/.venv/lib/python3.11/site-packages/flask/__main__.py"
     for argv in ([flask, "--app", "app", "pb", "count", "3"], [module, "pb", "mix"],
