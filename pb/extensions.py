@@ -90,6 +90,12 @@ class AppLimiter(Limiter):
 
     def init_app(self, app) -> None:
         wanted = app.config.setdefault("RATELIMIT_ENABLED", True)
+        if str(app.config.get("RATELIMIT_STORAGE_URI") or "").startswith("redis"):
+            # a Redis that hangs (no answer, rather than a refused connection) must fail fast
+            # so the fallback to memory begins: redis-py's default is to wait forever,
+            # holding the worker until gunicorn kills it
+            app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5,
+                                                                "socket_timeout": 0.5})
         app.config["RATELIMIT_ENABLED"] = True
         try:
             super().init_app(app)

@@ -40,3 +40,27 @@ def test_an_unreachable_redis_falls_back_to_memory_and_limits_still_hold(monkeyp
     client = app.test_client()
     answers = [client.post("/account/phone", data={"number": "not a number"}).status_code for _ in range(3)]
     assert answers == [400, 400, 429]
+
+
+def test_a_redis_that_takes_connections_but_never_answers_does_not_hold_pages(monkeypatch, tmp_path):
+    """A hung Redis (overloaded, or a half-dead host that still completes the handshake) must
+    not hold a worker: without socket timeouts redis-py waits forever, every limited page
+    hangs until gunicorn kills the worker, and the fallback to memory never begins."""
+    import time
+
+    hung = socket.socket()
+    hung.bind(("127.0.0.1", 0))
+    hung.listen(16)  # the kernel completes connections; nothing ever reads or answers
+    try:
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/pb.db")
+        app = create_app({"TESTING": True, "RATELIMIT_ENABLED": True, "WTF_CSRF_ENABLED": False,
+                          "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{hung.getsockname()[1]}",
+                          "RATELIMIT_SMS_CODES_PER_IP": "2 per minute"})
+        client = app.test_client()
+        started = time.monotonic()
+        answers = [client.post("/account/phone", data={"number": "not a number"}).status_code
+                   for _ in range(3)]
+        assert answers == [400, 400, 429]
+        assert time.monotonic() - started < 10
+    finally:
+        hung.close()
