@@ -70,7 +70,11 @@ class Gunicorn:
              "--timeout", "30", "app:app"],
             cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         self.workers_expected = workers
-        self.wait_ready()
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()  # never leave a server behind
+            raise
 
     def output(self) -> str:
         """What gunicorn and the app logged so far."""
