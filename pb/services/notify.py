@@ -10,8 +10,12 @@ does not deduplicate), so the message is taken as sent and a warning is logged: 
 code page already says texts can take a few minutes and offers a new code (within the
 hour's three). Any other answer (400, 403, 429: Notify refused it) is not retried.
 
-``NotifyFailed`` means the message certainly did not go. Worst case with the defaults:
-3 connection timeouts of 3 s plus 1.5 s of waiting, under gunicorn's 30 s."""
+No further attempt starts unless it could end, at its timeouts, within NOTIFY_TOTAL_SECONDS
+(20 s) of the first: slow refusals (Notify answering 500 after nearly its read timeout, three
+times) would otherwise outlast gunicorn's 30 s, and the worker would be killed before the
+resident is told and their code given back.
+
+``NotifyFailed`` means the message certainly did not go."""
 
 import logging
 import random
@@ -21,7 +25,7 @@ from flask import current_app
 
 RETRY_STATUSES = {500, 502, 503}
 DEFAULTS = {"NOTIFY_ATTEMPTS": 3, "NOTIFY_BACKOFF_SECONDS": 0.5,
-            "NOTIFY_CONNECT_TIMEOUT": 3.0, "NOTIFY_READ_TIMEOUT": 10.0}
+            "NOTIFY_CONNECT_TIMEOUT": 3.0, "NOTIFY_READ_TIMEOUT": 10.0, "NOTIFY_TOTAL_SECONDS": 20.0}
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +53,11 @@ def send(call) -> None:
     """Run ``call()`` (one request to Notify) under the rules above."""
     from notifications_python_client.errors import APIError
 
-    attempts = max(1, int(current_app.config["NOTIFY_ATTEMPTS"]))
-    backoff = float(current_app.config["NOTIFY_BACKOFF_SECONDS"])
+    config = current_app.config
+    attempts = max(1, int(config["NOTIFY_ATTEMPTS"]))
+    backoff = float(config["NOTIFY_BACKOFF_SECONDS"])
+    one_try = float(config["NOTIFY_CONNECT_TIMEOUT"]) + float(config["NOTIFY_READ_TIMEOUT"])
+    deadline = time.monotonic() + float(config["NOTIFY_TOTAL_SECONDS"])
     for attempt in range(1, attempts + 1):
         try:
             call()
@@ -60,10 +67,11 @@ def send(call) -> None:
             if verdict == "maybe sent":
                 log.warning("Notify may have taken a message without answering (%s): not resent", err)
                 return
-            if verdict == "refused" or attempt == attempts:
+            wait = backoff * 2 ** (attempt - 1) * random.uniform(0.8, 1.2)
+            if verdict == "refused" or attempt == attempts or time.monotonic() + wait + one_try > deadline:
                 raise NotifyFailed(str(err)) from err
             log.warning("Notify did not take a message (%s): attempt %d of %d", err, attempt, attempts)
-            time.sleep(backoff * 2 ** (attempt - 1) * random.uniform(0.8, 1.2))
+            time.sleep(wait)
 
 
 def _verdict(err) -> str:

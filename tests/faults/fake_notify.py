@@ -47,6 +47,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.close()
             return
+        if answer == "slow 500":  # Notify is struggling: it refuses, but only after a while
+            time.sleep(self.server.slow_seconds)
+            answer = 500
         if answer == "slow":  # Notify takes it, but answers after the client gave up
             self.server.accepted.append(body)
             time.sleep(self.server.slow_seconds)

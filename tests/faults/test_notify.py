@@ -71,6 +71,18 @@ def test_a_notify_500_is_retried_and_the_resident_gets_one_code(notify_app, noti
     assert signed_in.status_code == 302 and "/account/phone/postcode" in signed_in.location
 
 
+def test_slow_refusals_stop_retrying_before_the_request_would_be_killed(notify_app, notify):
+    """Three refusals that each take nearly the read timeout would outlast gunicorn's 30 s with
+    the defaults: no attempt starts that could end after NOTIFY_TOTAL_SECONDS."""
+    notify_app.config["NOTIFY_TOTAL_SECONDS"] = 1.0  # one more try could take 0.8 s more
+    notify.plan, notify.slow_seconds = ["slow 500"] * 3, 0.3
+    started = time.monotonic()
+    _, response = ask_for_code(notify_app)
+    assert response.status_code == 503 and NOT_SENT in response.get_data(as_text=True)
+    assert len(notify.received) == 1 and time.monotonic() - started < 5
+    assert codes_counted(notify_app) == 0  # the failed code was given back
+
+
 def test_notify_down_tells_the_resident_and_charges_nothing(notify_app, notify):
     notify.plan = [503] * 9  # three requests of three attempts each
     for _ in range(3):
