@@ -5,12 +5,13 @@ live deployment can reload after a data refresh without losing rounds or plans.
 """
 
 import csv
+import hashlib
 import json
 import re
 from collections import defaultdict
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from pb.models import Borough, CensusFigure, Postcode, Ward, db
 
@@ -123,6 +124,23 @@ def _load_postcodes(data: Path, wards: dict[str, Ward]) -> int:
     db.session.execute(delete(Postcode))
     db.session.execute(Postcode.__table__.insert(), rows)
     return len(rows)
+
+
+def figures_stamp(ward_id: int, *, with_borough: bool = False) -> str:
+    """A digest of the ward's census rows (and the borough's, if asked): what a kept page part or
+    a stored report made from them is keyed by. Every row's values are in it, because a reload
+    (``_load_figures``) corrects counts in place: a correction that moves people from one group
+    to another keeps the rows' number, largest id and sum the same."""
+    where = CensusFigure.ward_id == ward_id
+    if with_borough:
+        where = or_(where, CensusFigure.ward_id.is_(None))
+    digest = hashlib.blake2b(digest_size=12)
+    for row in db.session.execute(
+            select(CensusFigure.id, CensusFigure.count, CensusFigure.base_population,
+                   CensusFigure.position, CensusFigure.topic, CensusFigure.category)
+            .where(where).order_by(CensusFigure.id)):
+        digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
 
 
 def ward_profile(ward: Ward) -> dict[str, list[CensusFigure]]:

@@ -47,6 +47,7 @@ from pb.models.equalities import EqualitiesRelease, EqualitiesReport
 from pb.models.people import _now
 from pb.policy import can
 from pb.services import ballot_box
+from pb.services.census import figures_stamp
 from pb.services.counting import election_for
 from pb.services.errors import NotAllowed, ServiceError
 from pb.services.rounds import current_phase, published
@@ -176,11 +177,8 @@ class ReportPending(ServiceError):
         super().__init__(_l("This report is being prepared. Please try again in a minute."))
 
 
-def _census_stamp(heading: Heading) -> tuple:
-    return tuple(db.session.execute(
-        select(func.count(CensusFigure.id), func.max(CensusFigure.id), func.sum(CensusFigure.count))
-        .where(or_(CensusFigure.ward_id == heading.ward_id, CensusFigure.ward_id.is_(None)))
-    ).one())
+def _census_stamp(heading: Heading) -> str:
+    return figures_stamp(heading.ward_id, with_borough=True)
 
 
 def _digest(parts) -> str:
@@ -190,7 +188,7 @@ def _digest(parts) -> str:
 def _common_key(heading: Heading) -> list:
     policy = flag_policy(heading)
     return [stored.FORMAT, heading.id, policy.low, policy.high, list(age_range(heading)),
-            list(_census_stamp(heading))]
+            _census_stamp(heading)]
 
 
 def _release_key(heading: Heading, release: EqualitiesRelease) -> str:

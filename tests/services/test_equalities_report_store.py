@@ -145,3 +145,26 @@ def test_a_stored_live_report_changes_at_a_release_point_and_not_before(app):
         _another_server()
         assert stored.dumps(heading_report(heading)) == stored.dumps(changed) != text
         assert db.session.scalar(select(func.count(EqualitiesReport.id))) == 2
+
+
+def test_a_census_correction_that_keeps_the_totals_makes_a_new_report(ctx):
+    """A census reload corrects rows in place; moving people between two age groups keeps the
+    ward's row count, largest id and total, and must still key a new report (the residents'
+    shares it compares with have changed)."""
+    from pb.models import CensusFigure
+
+    heading = db.session.get(Heading, seed_heading(n=600))
+    heading_report(heading)
+    stored_before = len(_rows(heading.id))
+    first, second = db.session.scalars(select(CensusFigure).where(
+        CensusFigure.ward_id == heading.ward_id, CensusFigure.topic == "age")
+        .order_by(CensusFigure.position).limit(2)).all()
+    first.count, second.count = first.count - 7, second.count + 7
+    db.session.commit()
+    try:
+        _another_server()
+        heading_report(heading)
+        assert len(_rows(heading.id)) == stored_before + 1
+    finally:
+        first.count, second.count = first.count + 7, second.count - 7
+        db.session.commit()

@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from pb.models import CensusFigure, Person, RoleGrant, Ward, db
 from pb.services import rounds as round_dates
-from pb.services.census import ward_profile
+from pb.services.census import figures_stamp, ward_profile
 from pb.services.plans import current_plan
 from pb.services.rounds import current_phase, rounds_for_ward
 from pb.web import census_labels
@@ -25,11 +25,9 @@ def show(slug: str):
     # The whole page under its heading is the same for every reader: it is rendered once per
     # language and kept (pb.web.fragments), keyed by stamps of what it shows, read on every view
     # with light queries; the data itself is only read when it has to be rendered. The census
-    # part has its own stamp too (the ward's census rows: count, largest id, sum), so a change
-    # of plan or councillor does not re-render the charts.
-    census_stamp = tuple(db.session.execute(
-        select(func.count(CensusFigure.id), func.max(CensusFigure.id), func.sum(CensusFigure.count))
-        .where(CensusFigure.ward_id == ward.id)).one())
+    # part has its own stamp too (a digest of the ward's census rows, which a reload corrects in
+    # place), so a change of plan or councillor does not re-render the charts.
+    census_stamp = figures_stamp(ward.id)
     return render_template(
         "wards/show.html", ward=ward, topics=lambda: census_topics(ward), census_stamp=census_stamp,
         ward_stamp=ward_stamp(ward), today=round_dates.today(), page=lambda: _page(ward),
