@@ -400,8 +400,11 @@ def prepare_reports(headings) -> int:
     for heading in headings:
         for with_result in (True, False):
             key = _key_of(heading, with_result)
+            # a claim without a body is left to heading_report: a fresh one is another
+            # server's (ReportPending), an abandoned one (CLAIM_STALE) is taken over here
             if key is None or db.session.scalar(select(EqualitiesReport.id).where(
-                    EqualitiesReport.heading_id == heading.id, EqualitiesReport.key == key)):
+                    EqualitiesReport.heading_id == heading.id, EqualitiesReport.key == key,
+                    EqualitiesReport.body.is_not(None))):
                 continue
             try:
                 heading_report(heading, with_result=with_result)

@@ -168,3 +168,16 @@ def test_a_census_correction_that_keeps_the_totals_makes_a_new_report(ctx):
     finally:
         first.count, second.count = first.count + 7, second.count - 7
         db.session.commit()
+
+
+def test_the_scheduled_job_takes_over_an_abandoned_claim(ctx):
+    """A server that died while computing leaves its claim (no body); once it is older than
+    CLAIM_STALE the job computes the report, so that no page view has to wait for it."""
+    heading = db.session.get(Heading, seed_heading(n=200))
+    key = equalities._key_of(heading, True)
+    db.session.add(EqualitiesReport(heading_id=heading.id, key=key,
+                                    started_at=_now() - equalities.CLAIM_STALE - timedelta(minutes=1)))
+    db.session.commit()
+    assert prepare_reports([heading]) == 2
+    assert all(r.body is not None for r in _rows(heading.id))
+    assert prepare_reports([heading]) == 0  # stored: nothing left to compute
