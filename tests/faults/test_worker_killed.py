@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from pb.models import Ballot, Heading, RollEntry, SealedBallot, db
 from pb.services import ballot_box, voting
 from tests.factories import set_phase
-from tests.faults.conftest import Blocker, Voter, open_round, serving, wait_for
+from tests.faults.conftest import Blocker, Voter, is_postgres, open_round, serving, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -50,7 +50,10 @@ def test_a_worker_killed_inside_a_cast_keeps_nothing_and_gunicorn_recovers(app, 
         thread.join(30)
     finally:
         blocker.release()
-    assert outcome["status"] is None  # the connection broke: no answer at all
+    # the connection broke: no answer at all. On SQLite a cast waits at most 5 s for the lock
+    # (the driver's busy timeout); on a loaded machine that can end before the kill lands, and
+    # the resident then gets the 503 page instead. Either way nothing may be written.
+    assert outcome["status"] is None or (outcome["status"] == 503 and not is_postgres(app))
     assert counts() == (0, 0)  # nothing half-written
 
     # the master starts a new worker, and everything works again
