@@ -61,6 +61,8 @@ def test_headings_and_body_come_from_one_font(page, live_server, axe_check, lang
                     control.style.fontFamily = 'arial, sans-serif';
                     document.querySelector('main').append(control);
                 }""", SPECIAL[lang])
+                # laid out and painted before asking which fonts drew it (else, under load: none)
+                page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
                 assert len(platform_fonts(page, "#font-control")) > 1, \
                     "the control failed: Arial covers these letters here, so the check proves nothing"
                 page.evaluate("() => document.getElementById('font-control').remove()")
